@@ -1,0 +1,33 @@
+// Every command, in the order help lists them. Adding a command = adding its module here.
+import type { AnyCommand } from '../src/pipeline/command-spec.js';
+import audit from './audit.js';
+import auditVerify from './audit-verify.js';
+import grant from './grant.js';
+import help from './help.js';
+import memberAdd from './member-add.js';
+import memberList from './member-list.js';
+import memberRemove from './member-remove.js';
+import projectCreate from './project-create.js';
+import projectDelete from './project-delete.js';
+import projectList from './project-list.js';
+import revoke from './revoke.js';
+import roles from './roles.js';
+import tenantCreate from './tenant-create.js';
+import tenantDelete from './tenant-delete.js';
+import tenantList from './tenant-list.js';
+import tenantShow from './tenant-show.js';
+import tokenCreate from './token-create.js';
+import tokenList from './token-list.js';
+import tokenRevoke from './token-revoke.js';
+import version from './version.js';
+import whoami from './whoami.js';
+
+export const COMMANDS: readonly AnyCommand[] = [
+  help, version, whoami,
+  tenantCreate, tenantList, tenantShow, tenantDelete,
+  projectCreate, projectList, projectDelete,
+  memberAdd, memberList, memberRemove,
+  grant, revoke, roles,
+  tokenCreate, tokenList, tokenRevoke,
+  audit, auditVerify,
+];

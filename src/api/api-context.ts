@@ -1,0 +1,11 @@
+// What API routes are given: the dispatcher and a few settings; routes never reach engines or the store directly.
+import type { Locale } from '../i18n/locale.js';
+import type { Dispatcher } from '../pipeline/dispatcher.js';
+
+export interface ApiContext {
+  dispatcher: Dispatcher;
+  /** Locale for API answers when the request names none. */
+  defaultLocale: Locale;
+  /** Longest command text accepted; the JSON schema enforces it before the pipeline sees the text. */
+  commandMaxLength: number;
+}

@@ -1,0 +1,25 @@
+// POST /api/v1/commands: runs `claw ...` text as the token's member, exactly as chat and the CLI do.
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api-context.js';
+import { runCommand } from '../run-command.js';
+import { envelopeResponses } from '../schemas.js';
+
+export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
+  app.post<{ Body: { text: string; locale?: string } }>('/api/v1/commands', {
+    schema: {
+      tags: ['commands'],
+      summary: 'Run a command',
+      description: 'Parses and runs command text (`claw tenant list`, `claw help`) with the permissions of the token\'s member. Every attempt is audited.',
+      body: {
+        type: 'object',
+        required: ['text'],
+        additionalProperties: false,
+        properties: {
+          text: { type: 'string', minLength: 1, maxLength: api.commandMaxLength, description: 'The command, e.g. "claw tenant list"' },
+          locale: { type: 'string', enum: ['zh', 'en', 'zh-CN', 'en-US'], description: 'Language of the reply (default: Accept-Language, then the server setting)' },
+        },
+      },
+      response: envelopeResponses,
+    },
+  }, async (request, reply) => runCommand(api, request, reply, request.body.text, { locale: request.body.locale }));
+}

@@ -1,0 +1,126 @@
+// Builds the fastify server: request ids, bearer authentication and rate limits under /api, routes, errors, metrics.
+import '@fastify/swagger';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { ClawError } from '../errors/claw-error.js';
+import type { LogLevel } from '../config/settings.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { IdentityResolver } from '../pipeline/identity.js';
+import { renderErrorText, toApiError } from '../render/error-text.js';
+import { PACKAGE_VERSION } from '../util/package-root.js';
+import type { ApiContext } from './api-context.js';
+import { RateLimiter } from './rate-limiter.js';
+import { channelOf, localeOf } from './request-context.js';
+import { commandRoutes } from './routes/commands.js';
+import { healthRoutes } from './routes/health.js';
+import { resourceRoutes } from './routes/resources.js';
+import { webRoutes } from './routes/web.js';
+import { errorEnvelope, resultEnvelope } from './schemas.js';
+
+/** Commands are short; the largest legitimate body is a config upload in later issues. */
+const BODY_LIMIT = 256 * 1024;
+
+export interface ServerOptions {
+  api: ApiContext;
+  identity: IdentityResolver;
+  metrics: Metrics;
+  ready: () => Promise<Record<string, boolean>>;
+  rateLimit: { perMinute: number; burst: number };
+  logLevel: LogLevel;
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m ? m[1]! : null;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { api, identity, metrics } = options;
+  const app = Fastify({
+    logger: { level: options.logLevel, redact: ['req.headers.authorization', 'headers.authorization'] },
+    bodyLimit: BODY_LIMIT,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  });
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Open Cluster Claw API', version: PACKAGE_VERSION, description: 'ChatOps control plane for fleets of AI assistants. Every route runs a `claw` command and is audited.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.addSchema(errorEnvelope);
+  app.addSchema(resultEnvelope);
+
+  const sendError = (request: FastifyRequest, reply: FastifyReply, error: ClawError) => {
+    const locale = localeOf(request, undefined, api.defaultLocale);
+    return reply.status(error.status).send({ ok: false, error: toApiError(error, locale), text: renderErrorText(error, locale) });
+  };
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  const limiter = new RateLimiter(options.rateLimit.perMinute, options.rateLimit.burst);
+  // Authentication runs before schema validation, so an unauthenticated caller learns nothing about the body rules.
+  app.addHook('preValidation', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    const token = bearer(request);
+    const principal = token ? await identity.fromToken(token) : null;
+    const limit = limiter.take(principal ? `token:${principal.identity.kind === 'token' ? principal.identity.tokenId : principal.memberId}` : `ip:${request.ip}`);
+    if (!limit.allowed) {
+      reply.header('retry-after', String(limit.retryAfterSeconds));
+      return sendError(request, reply, new ClawError('CLAW_RATE_LIMITED', { seconds: limit.retryAfterSeconds }));
+    }
+    if (!principal) {
+      const body = request.body as { text?: unknown } | undefined;
+      const text = request.method === 'POST' && request.url === '/api/v1/commands' && typeof body?.text === 'string' ? body.text : `${request.method} ${request.url}`;
+      const error = await api.dispatcher.rejectUnauthenticated({
+        requestId: String(request.id), channel: channelOf(request), text, identity: token ? `token:${token.slice(0, 8)}…` : null,
+      });
+      return sendError(request, reply, error);
+    }
+    request.principal = principal;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      return sendError(request, reply, new ClawError('CLAW_HTTP_BAD_REQUEST', { detail: error.message }));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(request, reply, new ClawError('CLAW_HTTP_BODY_TOO_LARGE', { limit: BODY_LIMIT }));
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // Malformed JSON, wrong content type and the like: the client's mistake, said plainly.
+      const clawError = new ClawError('CLAW_HTTP_BAD_REQUEST', { detail: error.message });
+      const locale = localeOf(request, undefined, api.defaultLocale);
+      return reply.status(error.statusCode).send({ ok: false, error: toApiError(clawError, locale), text: renderErrorText(clawError, locale) });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(request, reply, new ClawError('CLAW_INTERNAL', { correlationId: request.id }));
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new ClawError('CLAW_HTTP_ROUTE_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] })));
+
+  healthRoutes(app, { ready: options.ready, metrics });
+  commandRoutes(app, api);
+  resourceRoutes(app, api);
+  webRoutes(app);
+  app.get('/api/v1/openapi.json', { schema: { tags: ['meta'], summary: 'This OpenAPI document' } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}

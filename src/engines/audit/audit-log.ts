@@ -1,0 +1,117 @@
+// The append-only audit trail: every command attempt, hash-chained so that an edited or deleted row is detected.
+import { createHash } from 'node:crypto';
+import { Between, In, LessThanOrEqual, MoreThanOrEqual, type DataSource, type FindOptionsWhere } from 'typeorm';
+import { AuditEventEntity, type AuditEvent } from '../../store/entities/audit-event.js';
+import { isUniqueViolation } from '../../store/unique-violation.js';
+
+export type AuditInput = Omit<AuditEvent, 'seq' | 'occurredAt' | 'prevHash' | 'hash'>;
+
+/** The hash "before" the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export function hashEvent(e: Omit<AuditEvent, 'hash'>): string {
+  const canonical = JSON.stringify([
+    e.prevHash, e.seq, e.occurredAt.toISOString(), e.requestId, e.channel, e.memberId, e.memberName, e.identity, e.tenantName,
+    e.scope, e.command, e.text, e.decision, e.outcome, e.errorCode, e.durationMs,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export interface AuditQuery {
+  since?: Date;
+  until?: Date;
+  member?: string;
+  command?: string;
+  decision?: string;
+  /** Restrict to these tenants' events; 'all' for platform-wide readers. */
+  tenants: 'all' | Set<string>;
+  limit: number;
+}
+
+export type VerifyResult =
+  | { ok: true; checked: number }
+  | { ok: false; checked: number; seq: number; reason: 'gap' | 'prev_hash' | 'hash' | 'truncated' };
+
+export class AuditLog {
+  /** Last appended (seq, hash), so appends need no read; refreshed from the database when another writer got ahead. */
+  private head: { seq: number; hash: string } | undefined;
+  /** Appends are serialised in-process so they do not race for the same sequence number. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: DataSource) {}
+
+  append(input: AuditInput): Promise<AuditEvent> {
+    const run = this.queue.then(() => this.appendNow(input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readHead(): Promise<{ seq: number; hash: string }> {
+    const last = await this.db.getRepository(AuditEventEntity).find({ order: { seq: 'DESC' }, take: 1 });
+    return last[0] ? { seq: last[0].seq, hash: last[0].hash } : { seq: 0, hash: GENESIS_HASH };
+  }
+
+  private async appendNow(input: AuditInput): Promise<AuditEvent> {
+    const repo = this.db.getRepository(AuditEventEntity);
+    // Another replica may append between our reads; the primary key on seq makes the loser retry on a fresh head.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const head = (this.head ??= await this.readHead());
+      const event: Omit<AuditEvent, 'hash'> = {
+        ...input,
+        text: input.text.slice(0, 4000),
+        seq: head.seq + 1,
+        occurredAt: new Date(Math.floor(Date.now())),
+        prevHash: head.hash,
+      };
+      const full: AuditEvent = { ...event, hash: hashEvent(event) };
+      try {
+        await repo.insert(full);
+        this.head = { seq: full.seq, hash: full.hash };
+        return full;
+      } catch (error) {
+        this.head = undefined;
+        if (!isUniqueViolation(error)) throw error;
+      }
+    }
+    throw new Error('audit append kept conflicting with other writers');
+  }
+
+  async query(q: AuditQuery): Promise<AuditEvent[]> {
+    if (q.tenants !== 'all' && q.tenants.size === 0) return [];
+    const where: FindOptionsWhere<AuditEvent> = {};
+    if (q.since && q.until) where.occurredAt = Between(q.since, q.until);
+    else if (q.since) where.occurredAt = MoreThanOrEqual(q.since);
+    else if (q.until) where.occurredAt = LessThanOrEqual(q.until);
+    if (q.member) where.memberName = q.member;
+    if (q.command) where.command = q.command;
+    if (q.decision) where.decision = q.decision as AuditEvent['decision'];
+    if (q.tenants !== 'all') where.tenantName = In([...q.tenants]);
+    const rows = await this.db.getRepository(AuditEventEntity).find({ where, order: { seq: 'DESC' }, take: q.limit });
+    return rows;
+  }
+
+  /** Walks the whole chain in order and reports the first event that breaks it. */
+  async verify(pageSize = 1000): Promise<VerifyResult> {
+    const repo = this.db.getRepository(AuditEventEntity);
+    let prev = GENESIS_HASH;
+    let expected = 1;
+    let checked = 0;
+    for (;;) {
+      const page = await repo.find({ where: { seq: MoreThanOrEqual(expected) }, order: { seq: 'ASC' }, take: pageSize });
+      if (page.length === 0) {
+        // Deleting the newest rows leaves a valid chain; only a writer that remembers the head can notice.
+        if (this.head && this.head.seq >= expected) return { ok: false, checked, seq: expected, reason: 'truncated' };
+        return { ok: true, checked };
+      }
+      for (const row of page) {
+        if (row.seq !== expected) return { ok: false, checked, seq: expected, reason: 'gap' };
+        if (row.prevHash !== prev) return { ok: false, checked, seq: row.seq, reason: 'prev_hash' };
+        const { hash, ...rest } = row;
+        if (hashEvent(rest) !== hash) return { ok: false, checked, seq: row.seq, reason: 'hash' };
+        prev = hash;
+        expected++;
+        checked++;
+      }
+    }
+  }
+}

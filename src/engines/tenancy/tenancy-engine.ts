@@ -1,0 +1,185 @@
+// Tenants, projects and members: creation, listing and deletion with the rules that keep them consistent.
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { ClawError } from '../../errors/claw-error.js';
+import { ApiTokenEntity } from '../../store/entities/api-token.js';
+import { ChatBindingEntity } from '../../store/entities/chat-binding.js';
+import { ChatIdentityEntity } from '../../store/entities/chat-identity.js';
+import { MemberEntity, memberNameKey, type Member, type MemberKind } from '../../store/entities/member.js';
+import { ProjectEntity, type Project } from '../../store/entities/project.js';
+import { RoleBindingEntity } from '../../store/entities/role-binding.js';
+import { TenantEntity, type Tenant } from '../../store/entities/tenant.js';
+import { isUniqueViolation } from '../../store/unique-violation.js';
+import { newId } from '../../util/ids.js';
+
+const KIND_TENANT = { en: 'Tenant', zh: '租户' };
+const KIND_PROJECT = { en: 'Project', zh: '项目' };
+const KIND_MEMBER = { en: 'Member', zh: '成员' };
+
+export interface TenantDeletion {
+  tenant: Tenant;
+  membersRemoved: number;
+}
+
+export class TenancyEngine {
+  constructor(private readonly db: DataSource) {}
+
+  async createTenant(input: { name: string; displayName?: string; createdBy: string }): Promise<Tenant> {
+    const tenant: Tenant = {
+      id: newId(), name: input.name, displayName: input.displayName ?? input.name, createdAt: new Date(), createdBy: input.createdBy,
+    };
+    try {
+      await this.db.getRepository(TenantEntity).insert(tenant);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ClawError('CLAW_CONFLICT_EXISTS', { kind: KIND_TENANT, name: input.name });
+      throw error;
+    }
+    return tenant;
+  }
+
+  async findTenant(name: string): Promise<Tenant | null> {
+    return this.db.getRepository(TenantEntity).findOneBy({ name });
+  }
+
+  async getTenant(name: string): Promise<Tenant> {
+    const tenant = await this.findTenant(name);
+    if (!tenant) throw new ClawError('CLAW_NOT_FOUND', { kind: KIND_TENANT, name });
+    return tenant;
+  }
+
+  /** All tenants, or only those named in `visible`. */
+  async listTenants(visible: 'all' | Set<string>): Promise<Array<Tenant & { projects: number; members: number }>> {
+    const repo = this.db.getRepository(TenantEntity);
+    const tenants = visible === 'all' ? await repo.find({ order: { name: 'ASC' } }) : visible.size === 0 ? [] : await repo.find({ where: { name: In([...visible]) }, order: { name: 'ASC' } });
+    if (tenants.length === 0) return [];
+    const ids = tenants.map((t) => t.id);
+    const count = async (entity: typeof ProjectEntity | typeof MemberEntity) => {
+      const rows = (await this.db.getRepository(entity).createQueryBuilder('x')
+        .select('x.tenantId', 'tenantId').addSelect('COUNT(*)', 'n')
+        .where('x.tenantId IN (:...ids)', { ids }).groupBy('x.tenantId').getRawMany()) as Array<{ tenantId: string; n: number | string }>;
+      return new Map(rows.map((r) => [r.tenantId, Number(r.n)]));
+    };
+    const [projects, members] = await Promise.all([count(ProjectEntity), count(MemberEntity)]);
+    return tenants.map((t) => ({ ...t, projects: projects.get(t.id) ?? 0, members: members.get(t.id) ?? 0 }));
+  }
+
+  /**
+   * Deletes an empty tenant. A tenant that still has projects is refused (naming them), never cascaded; its members,
+   * their identities, tokens and role bindings, and its chat bindings go with it, and the caller reports how many.
+   */
+  async deleteTenant(tenant: Tenant): Promise<TenantDeletion> {
+    return this.db.transaction(async (em) => {
+      const projects = await em.getRepository(ProjectEntity).find({ where: { tenantId: tenant.id }, order: { name: 'ASC' } });
+      if (projects.length > 0) {
+        const names = projects.slice(0, 5).map((p) => p.name).join(', ') + (projects.length > 5 ? ', ...' : '');
+        throw new ClawError('CLAW_CONFLICT_IN_USE', {
+          detail: {
+            en: `Tenant ${tenant.name} still has ${projects.length} project(s): ${names}. Delete them first with \`claw project delete NAME --tenant ${tenant.name}\`.`,
+            zh: `租户 ${tenant.name} 还有 ${projects.length} 个项目：${names}。请先用 \`claw project delete NAME --tenant ${tenant.name}\` 删除。`,
+          },
+        });
+      }
+      const members = await em.getRepository(MemberEntity).findBy({ tenantId: tenant.id });
+      await this.removeMembersIn(em, members.map((m) => m.id));
+      await em.getRepository(RoleBindingEntity).delete({ tenantId: tenant.id });
+      await em.getRepository(ChatBindingEntity).delete({ tenantId: tenant.id });
+      await em.getRepository(TenantEntity).delete({ id: tenant.id });
+      return { tenant, membersRemoved: members.length };
+    });
+  }
+
+  async createProject(input: { tenant: Tenant; name: string; displayName?: string; createdBy: string }): Promise<Project> {
+    const project: Project = {
+      id: newId(), tenantId: input.tenant.id, name: input.name, displayName: input.displayName ?? input.name,
+      createdAt: new Date(), createdBy: input.createdBy,
+    };
+    try {
+      await this.db.getRepository(ProjectEntity).insert(project);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ClawError('CLAW_CONFLICT_EXISTS', { kind: KIND_PROJECT, name: `${input.tenant.name}/${input.name}` });
+      throw error;
+    }
+    return project;
+  }
+
+  async findProject(tenant: Tenant, name: string): Promise<Project | null> {
+    return this.db.getRepository(ProjectEntity).findOneBy({ tenantId: tenant.id, name });
+  }
+
+  async getProject(tenant: Tenant, name: string): Promise<Project> {
+    const project = await this.findProject(tenant, name);
+    if (!project) throw new ClawError('CLAW_NOT_FOUND', { kind: KIND_PROJECT, name: `${tenant.name}/${name}` });
+    return project;
+  }
+
+  async listProjects(tenant: Tenant): Promise<Project[]> {
+    return this.db.getRepository(ProjectEntity).find({ where: { tenantId: tenant.id }, order: { name: 'ASC' } });
+  }
+
+  async deleteProject(project: Project): Promise<void> {
+    await this.db.transaction(async (em) => {
+      await em.getRepository(RoleBindingEntity).delete({ projectId: project.id });
+      await em.getRepository(ChatBindingEntity).delete({ projectId: project.id });
+      await em.getRepository(ProjectEntity).delete({ id: project.id });
+    });
+  }
+
+  async addMember(input: { tenant: Tenant | null; name: string; displayName?: string; kind?: MemberKind; createdBy: string | null }, em?: EntityManager): Promise<Member> {
+    const tenantId = input.tenant?.id ?? null;
+    const member: Member = {
+      id: newId(), tenantId, name: input.name, nameKey: memberNameKey(tenantId, input.name), displayName: input.displayName ?? input.name,
+      kind: input.kind ?? 'person', createdAt: new Date(), createdBy: input.createdBy,
+    };
+    try {
+      await (em ?? this.db.manager).getRepository(MemberEntity).insert(member);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ClawError('CLAW_CONFLICT_EXISTS', { kind: KIND_MEMBER, name: input.tenant ? `${input.tenant.name}/${input.name}` : input.name });
+      }
+      throw error;
+    }
+    return member;
+  }
+
+  /** A member of a tenant, or a platform member when `tenant` is null. */
+  async findMember(tenant: Tenant | null, name: string): Promise<Member | null> {
+    return this.db.getRepository(MemberEntity).findOneBy({ nameKey: memberNameKey(tenant?.id ?? null, name) });
+  }
+
+  async getMember(tenant: Tenant | null, name: string): Promise<Member> {
+    const member = await this.findMember(tenant, name);
+    if (!member) throw new ClawError('CLAW_NOT_FOUND', { kind: KIND_MEMBER, name: tenant ? `${tenant.name}/${name}` : name });
+    return member;
+  }
+
+  /**
+   * The member a role or token is meant for: a member of the tenant, else a platform member of that name
+   * (platform operators may hold roles inside tenants too).
+   */
+  async getMemberFor(tenant: Tenant | null, name: string): Promise<Member> {
+    const member = (tenant ? await this.findMember(tenant, name) : null) ?? (await this.findMember(null, name));
+    if (!member) throw new ClawError('CLAW_NOT_FOUND', { kind: KIND_MEMBER, name: tenant ? `${tenant.name}/${name}` : name });
+    return member;
+  }
+
+  async getMemberById(id: string): Promise<Member | null> {
+    return this.db.getRepository(MemberEntity).findOneBy({ id });
+  }
+
+  async listMembers(tenant: Tenant | null): Promise<Member[]> {
+    return this.db.getRepository(MemberEntity).find({ where: { tenantId: tenant ? tenant.id : IsNull() }, order: { name: 'ASC' } });
+  }
+
+  /** Removes a member with their identities, tokens and role bindings. */
+  async removeMember(member: Member): Promise<void> {
+    await this.db.transaction((em) => this.removeMembersIn(em, [member.id]));
+  }
+
+  private async removeMembersIn(em: EntityManager, memberIds: string[]): Promise<void> {
+    if (memberIds.length === 0) return;
+    const ids = In(memberIds);
+    await em.getRepository(ChatIdentityEntity).delete({ memberId: ids });
+    await em.getRepository(ApiTokenEntity).delete({ memberId: ids });
+    await em.getRepository(RoleBindingEntity).delete({ memberId: ids });
+    await em.getRepository(MemberEntity).delete({ id: ids });
+  }
+}

@@ -1,0 +1,134 @@
+// Every error the product can report, in one place: stable code, API code, HTTP status, audience and message.
+import type { Text } from '../i18n/locale.js';
+
+/** Who may see the message: `user` messages are shown as written; `internal` ones only as code + correlation id. */
+export type Audience = 'user' | 'internal';
+
+export interface ErrorDefinition {
+  /** The `error.code` of the HTTP API; several internal codes may share one. */
+  api: string;
+  status: number;
+  audience: Audience;
+  message: Text;
+  /** One line on when it happens; the README's error table is checked against these codes. */
+  doc: string;
+}
+
+/**
+ * Codes are `CLAW_<AREA>_<WHAT>`. Never reuse a retired code: clients and runbooks key on them.
+ * Message templates take `{name}` parameters supplied where the error is raised.
+ */
+export const ERRORS = {
+  CLAW_PARSE_SYNTAX: {
+    api: 'parse_error', status: 400, audience: 'user',
+    message: { en: '{detail}', zh: '{detail}' },
+    doc: 'The text is not a well-formed command (unterminated quote, stray `=`, empty input).',
+  },
+  CLAW_PARSE_TOO_LONG: {
+    api: 'parse_error', status: 400, audience: 'user',
+    message: { en: 'The command is {length} characters long; the limit is {limit}.', zh: '命令长度为 {length} 个字符，超过上限 {limit}。' },
+    doc: 'The command text exceeds the maximum length.',
+  },
+  CLAW_PARSE_UNKNOWN_COMMAND: {
+    api: 'unknown_command', status: 400, audience: 'user',
+    message: { en: 'Unknown command `{command}`.', zh: '未知命令 `{command}`。' },
+    doc: 'No command has these words.',
+  },
+  CLAW_PARSE_INCOMPLETE_COMMAND: {
+    api: 'unknown_command', status: 400, audience: 'user',
+    message: { en: '`claw {command}` needs a subcommand: {subcommands}.', zh: '`claw {command}` 需要子命令：{subcommands}。' },
+    doc: 'The words name a command group, not a command (for example `claw tenant`).',
+  },
+  CLAW_PARSE_UNKNOWN_FLAG: {
+    api: 'unknown_flag', status: 400, audience: 'user',
+    message: { en: '`claw {command}` has no flag `{flag}`.', zh: '`claw {command}` 没有参数 `{flag}`。' },
+    doc: 'A flag the command does not declare.',
+  },
+  CLAW_ARG_MISSING: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'Missing {what}.', zh: '缺少{what}。' },
+    doc: 'A required argument or flag value is missing.',
+  },
+  CLAW_ARG_INVALID: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'Invalid {what}: {reason}', zh: '{what}无效：{reason}' },
+    doc: 'An argument or flag value has the wrong form or is out of range.',
+  },
+  CLAW_ARG_UNEXPECTED: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'Unexpected argument `{value}`.', zh: '多余的参数 `{value}`。' },
+    doc: 'More positional arguments than the command takes.',
+  },
+  CLAW_ARG_REPEATED: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'Flag `--{flag}` is given more than once.', zh: '参数 `--{flag}` 重复出现。' },
+    doc: 'A single-valued flag appears twice.',
+  },
+  CLAW_SCOPE_REQUIRED: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'This command needs a {what}.', zh: '此命令需要指定{what}。' },
+    doc: 'No tenant or project was given and none can be inferred from the member or the chat.',
+  },
+  CLAW_AUTH_UNAUTHENTICATED: {
+    api: 'unauthorized', status: 401, audience: 'user',
+    message: { en: 'Missing or invalid credentials.', zh: '缺少或无效的凭据。' },
+    doc: 'No bearer token, or an unknown, revoked or expired one.',
+  },
+  CLAW_AUTH_FORBIDDEN: {
+    api: 'forbidden', status: 403, audience: 'user',
+    message: { en: 'You may not run `claw {command}` on {scope} (needs {permission}).', zh: '你无权在 {scope} 上执行 `claw {command}`（需要权限 {permission}）。' },
+    doc: 'The member has no role granting the permission on the target scope.',
+  },
+  CLAW_AUTH_ESCALATION: {
+    api: 'forbidden', status: 403, audience: 'user',
+    message: { en: 'You cannot grant role `{role}` on {scope}: you lack {permission} there yourself.', zh: '你不能在 {scope} 上授予角色 `{role}`：你自己没有权限 {permission}。' },
+    doc: 'Granting a role with permissions the granter does not hold.',
+  },
+  CLAW_RATE_LIMITED: {
+    api: 'rate_limited', status: 429, audience: 'user',
+    message: { en: 'Too many requests; retry in {seconds} s.', zh: '请求过于频繁，请 {seconds} 秒后重试。' },
+    doc: 'The token exceeded its request rate.',
+  },
+  CLAW_NOT_FOUND: {
+    api: 'not_found', status: 404, audience: 'user',
+    message: { en: '{kind} `{name}` not found.', zh: '找不到{kind} `{name}`。' },
+    doc: 'The named tenant, project, member, token or role does not exist (or is not visible to you).',
+  },
+  CLAW_CONFLICT_EXISTS: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: '{kind} `{name}` already exists.', zh: '{kind} `{name}` 已存在。' },
+    doc: 'Creating something whose name is taken.',
+  },
+  CLAW_CONFLICT_IN_USE: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: '{detail}', zh: '{detail}' },
+    doc: 'Deleting something that still holds other things (a tenant with projects), or removing the last platform admin.',
+  },
+  CLAW_HTTP_BAD_REQUEST: {
+    api: 'bad_request', status: 400, audience: 'user',
+    message: { en: 'Bad request: {detail}', zh: '请求无效：{detail}' },
+    doc: 'The HTTP request body or parameters do not match the route schema.',
+  },
+  CLAW_HTTP_BODY_TOO_LARGE: {
+    api: 'payload_too_large', status: 413, audience: 'user',
+    message: { en: 'The request body is larger than {limit} bytes.', zh: '请求体超过 {limit} 字节。' },
+    doc: 'An HTTP request body over the size limit.',
+  },
+  CLAW_HTTP_ROUTE_NOT_FOUND: {
+    api: 'not_found', status: 404, audience: 'user',
+    message: { en: 'No route {method} {url}.', zh: '没有路由 {method} {url}。' },
+    doc: 'An HTTP path the API does not serve.',
+  },
+  CLAW_CONFIG_INVALID: {
+    api: 'invalid_config', status: 500, audience: 'user',
+    message: { en: 'Invalid setting {setting}: {reason}', zh: '配置项 {setting} 无效：{reason}' },
+    doc: 'A setting in configs/ or the environment is invalid; start-up stops.',
+  },
+  CLAW_INTERNAL: {
+    api: 'internal', status: 500, audience: 'internal',
+    message: { en: 'Internal error (reference {correlationId}).', zh: '内部错误（参考编号 {correlationId}）。' },
+    doc: 'A bug or an unreachable dependency; details are in the server log under the reference.',
+  },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,141 @@
+// The shape of a command module in commands/: words, typed arguments and flags, permission, risk, help, handler.
+import type { Text, Locale } from '../i18n/locale.js';
+import type { View } from '../render/view.js';
+import type { KeyValue } from './values/key-value.js';
+import type { Quantity } from './values/quantity.js';
+import type { Selector } from './values/selector.js';
+import type { Engines } from '../engines/engines.js';
+import type { Principal } from './principal.js';
+import type { ResolvedScope, ScopeRequest } from './scope.js';
+
+export type Risk = 'read' | 'write' | 'dangerous';
+
+/** Value types of arguments and flags; each has one parser in pipeline/values. */
+export type ValueKind = 'string' | 'name' | 'member' | 'int' | 'duration' | 'cpu' | 'bytes' | 'selector' | 'list' | 'kv' | 'enum' | 'bool';
+
+export type ValueOf<K extends ValueKind> = K extends 'int' | 'duration'
+  ? number
+  : K extends 'cpu' | 'bytes'
+    ? Quantity
+    : K extends 'selector'
+      ? Selector
+      : K extends 'list'
+        ? string[]
+        : K extends 'kv'
+          ? KeyValue
+          : K extends 'bool'
+            ? boolean
+            : string;
+
+export interface ArgSpec {
+  name: string;
+  kind: Exclude<ValueKind, 'bool'>;
+  help: Text;
+  required?: boolean;
+  /** Takes every remaining positional word; only the last argument may be variadic. */
+  variadic?: boolean;
+  /** Allowed values for `enum`. */
+  values?: readonly string[];
+  /** Longest accepted `name` or `string`. */
+  maxLength?: number;
+}
+
+export interface FlagSpec {
+  kind: ValueKind;
+  help: Text;
+  /** One-letter alias, e.g. `f` for `-f`. */
+  short?: string;
+  /** May be given several times (`--set a=1 --set b=2`); the handler gets an array. */
+  multiple?: boolean;
+  required?: boolean;
+  values?: readonly string[];
+  /** Redacted in audit records and logs. */
+  secret?: boolean;
+  /** Longest accepted `name` or `string`. */
+  maxLength?: number;
+  /** Placeholder in usage lines, e.g. `DURATION`; defaults from the kind. */
+  valueName?: string;
+}
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+export type ArgsOf<A extends readonly ArgSpec[]> = Simplify<{
+  [S in A[number] as S['name']]: S extends { variadic: true }
+    ? Array<ValueOf<S['kind']>>
+    : S extends { required: true }
+      ? ValueOf<S['kind']>
+      : ValueOf<S['kind']> | undefined;
+}>;
+
+export type FlagsOf<F extends Record<string, FlagSpec>> = Simplify<{
+  [N in keyof F]: F[N] extends { multiple: true }
+    ? Array<ValueOf<F[N]['kind']>>
+    : F[N]['kind'] extends 'bool'
+      ? boolean
+      : F[N] extends { required: true }
+        ? ValueOf<F[N]['kind']>
+        : ValueOf<F[N]['kind']> | undefined;
+}>;
+
+export type EngineName = keyof Engines;
+
+export interface CommandResult {
+  /** Structured result for the API's `result` and for tests; never a secret unless the view is a SecretView. */
+  data: unknown;
+  view: View;
+}
+
+export interface CommandContext<Args, Flags, E extends EngineName> {
+  requestId: string;
+  actor: Principal;
+  args: Args;
+  flags: Flags;
+  /** The target of the command, resolved to rows, after RBAC allowed it. */
+  scope: ResolvedScope;
+  locale: Locale;
+  t(text: Text, params?: Record<string, unknown>): string;
+  engines: Pick<Engines, E>;
+  /** A second permission check inside a handler (e.g. acting on another member's tokens); throws forbidden. */
+  authorize(permission: string, scope: ResolvedScope): void;
+  /** Progress of a long operation; channels that can update a message in place show it. */
+  progress(text: Text, params?: Record<string, unknown>): void;
+}
+
+export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<string, FlagSpec>, E extends EngineName> {
+  /** Command words, e.g. ['tenant', 'create']. */
+  words: readonly string[];
+  summary: Text;
+  description?: Text;
+  args: A;
+  flags: F;
+  examples: readonly string[];
+  /** Permission checked on the target scope; null = any signed-in member (help, whoami). */
+  permission: string | null;
+  risk: Risk;
+  /** The target scope, from the parsed input; the pipeline fills a missing tenant from the member or chat. */
+  scope: (input: { args: ArgsOf<A>; flags: FlagsOf<F> }) => ScopeRequest;
+  engines: readonly E[];
+  handle(ctx: CommandContext<ArgsOf<A>, FlagsOf<F>, E>): Promise<CommandResult>;
+}
+
+/** A spec with its generics erased, as the registry and pipeline hold them. */
+export interface AnyCommand {
+  words: readonly string[];
+  summary: Text;
+  description?: Text;
+  args: readonly ArgSpec[];
+  flags: Record<string, FlagSpec>;
+  examples: readonly string[];
+  permission: string | null;
+  risk: Risk;
+  scope: (input: { args: Record<string, unknown>; flags: Record<string, unknown> }) => ScopeRequest;
+  engines: readonly EngineName[];
+  handle(ctx: CommandContext<Record<string, unknown>, Record<string, unknown>, EngineName>): Promise<CommandResult>;
+}
+
+/** Checks a command module against the spec types and infers the handler's argument and flag types. */
+export function defineCommand<const A extends readonly ArgSpec[], const F extends Record<string, FlagSpec>, const E extends EngineName>(
+  spec: CommandSpec<A, F, E>,
+): AnyCommand {
+  return spec as unknown as AnyCommand;
+}

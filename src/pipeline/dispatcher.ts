@@ -1,0 +1,233 @@
+// The one-way path of a command: normalise -> parse -> bind -> scope -> RBAC -> handler -> result, audited every time.
+import { performance } from 'node:perf_hooks';
+import { ClawError, isClawError } from '../errors/claw-error.js';
+import { localize, type Locale, type Text } from '../i18n/locale.js';
+import type { Engines } from '../engines/engines.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { View } from '../render/view.js';
+import type { AuditDecision } from '../store/entities/audit-event.js';
+import { bind, extractGlobalFlags } from './bind.js';
+import type { CommandRegistry } from './command-registry.js';
+import type { AnyCommand, CommandContext } from './command-spec.js';
+import { parseLine } from './grammar/parse-line.js';
+import { normalizeCommandText } from './normalize.js';
+import { describeIdentity, type Principal } from './principal.js';
+import { isAllowed } from './rbac.js';
+import { redactCommandLine, redactSecrets } from './redact.js';
+import { scopePath, scopeText, targetOf, tenantOf, type ResolvedScope, type ScopeDefaults, type ScopeRequest, type ScopeTarget } from './scope.js';
+
+/** Where a command came from; below the dispatcher nothing knows more about the channel than this name. */
+export type ChannelName = 'api' | 'cli' | 'web' | 'feishu' | 'dingtalk' | 'claw';
+
+export interface DispatchInput {
+  requestId: string;
+  channel: ChannelName;
+  principal: Principal;
+  text: string;
+  locale: Locale;
+  /** Tenant and project implied by where the command was typed (a bound chat group). */
+  scopeDefaults?: ScopeDefaults;
+  /** False for text the API built itself from a JSON body (already exact, nothing to normalise). */
+  normalize?: boolean;
+  onProgress?: (text: string) => void;
+}
+
+export interface DispatchSuccess {
+  ok: true;
+  command: string;
+  result: unknown;
+  view: View;
+  locale: Locale;
+}
+
+export interface DispatchFailure {
+  ok: false;
+  command: string | null;
+  error: ClawError;
+  locale: Locale;
+}
+
+export type DispatchOutcome = DispatchSuccess | DispatchFailure;
+
+export interface Logger {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface DispatcherOptions {
+  registry: CommandRegistry;
+  engines: Engines;
+  metrics: Metrics;
+  logger: Logger;
+  maxLength: number;
+}
+
+export class Dispatcher {
+  constructor(private readonly options: DispatcherOptions) {}
+
+  async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
+    const started = performance.now();
+    const { registry, engines } = this.options;
+    const principal = input.principal;
+    let locale = input.locale;
+    let command: AnyCommand | undefined;
+    let commandName: string | null = null;
+    let decision: AuditDecision = 'invalid';
+    let target: ScopeTarget | null = null;
+    let auditText = redactSecrets(input.text);
+    let outcome: DispatchOutcome;
+
+    try {
+      if (input.text.length > this.options.maxLength) {
+        throw new ClawError('CLAW_PARSE_TOO_LONG', { length: input.text.length, limit: this.options.maxLength });
+      }
+      const text = input.normalize === false ? input.text.trim() : normalizeCommandText(input.text);
+      auditText = redactSecrets(text);
+      const line = parseLine(text);
+      const globals = extractGlobalFlags(line);
+      locale = globals.locale ?? locale;
+      const binding = bind(line, globals, registry, (c) => engines.help.visible(principal, c));
+
+      if (binding.kind === 'help') {
+        commandName = 'help';
+        decision = 'allowed';
+        target = { kind: 'none' };
+        outcome = { ok: true, command: 'help', result: { help: binding.path }, view: engines.help.help(principal, binding.path, locale), locale };
+      } else {
+        command = binding.command;
+        commandName = command.words.join(' ');
+        auditText = redactCommandLine(line, command);
+        target = fillScope(command.scope({ args: binding.args, flags: binding.flags }), principal, input.scopeDefaults);
+        if (!isAllowed(principal, command.permission, target)) {
+          decision = 'denied';
+          throw forbidden(commandName, command.permission ?? '-', target);
+        }
+        decision = 'allowed';
+        const scope = await this.resolveScope(target);
+        const result = await command.handle(this.context(input, command, binding.args, binding.flags, scope, locale));
+        outcome = { ok: true, command: commandName, result: result.data, view: result.view, locale };
+      }
+    } catch (error) {
+      outcome = { ok: false, command: commandName, error: this.toClawError(error, input.requestId), locale };
+    }
+
+    const durationMs = Math.round(performance.now() - started);
+    await this.audit(input, { commandName, decision, target, auditText, outcome, durationMs });
+    return outcome;
+  }
+
+  /** Records an attempt that never reached a member (no or bad credentials) and returns the 401 error. */
+  async rejectUnauthenticated(input: { requestId: string; channel: ChannelName; text: string; identity: string | null }): Promise<ClawError> {
+    const error = new ClawError('CLAW_AUTH_UNAUTHENTICATED');
+    await this.options.engines.audit.append({
+      requestId: input.requestId, channel: input.channel, memberId: null, memberName: null, identity: input.identity, tenantName: null,
+      scope: null, command: null, text: redactSecrets(input.text.slice(0, this.options.maxLength)), decision: 'unauthenticated',
+      outcome: 'failure', errorCode: error.apiCode, durationMs: 0,
+    });
+    this.options.metrics.commands.inc({ command: 'unknown', channel: input.channel, decision: 'unauthenticated', outcome: 'failure' });
+    return error;
+  }
+
+  private context(
+    input: DispatchInput, command: AnyCommand, args: Record<string, unknown>, flags: Record<string, unknown>, scope: ResolvedScope, locale: Locale,
+  ): CommandContext<Record<string, unknown>, Record<string, unknown>, keyof Engines> {
+    const engines = Object.fromEntries(command.engines.map((name) => [name, this.options.engines[name]])) as unknown as Engines;
+    const principal = input.principal;
+    const commandName = command.words.join(' ');
+    return {
+      requestId: input.requestId,
+      actor: principal,
+      args, flags, scope, locale, engines,
+      t: (text: Text, params?: Record<string, unknown>) => localize(text, locale, params),
+      authorize: (permission: string, on: ResolvedScope) => {
+        const t = targetOf(on);
+        if (!isAllowed(principal, permission, t)) throw forbidden(commandName, permission, t);
+      },
+      progress: (text: Text, params?: Record<string, unknown>) => input.onProgress?.(localize(text, locale, params)),
+    };
+  }
+
+  private async resolveScope(target: ScopeTarget): Promise<ResolvedScope> {
+    const tenancy = this.options.engines.tenancy;
+    switch (target.kind) {
+      case 'none':
+      case 'platform':
+        return target;
+      case 'tenant':
+        return { kind: 'tenant', tenant: await tenancy.getTenant(target.tenant) };
+      case 'project': {
+        const tenant = await tenancy.getTenant(target.tenant);
+        return { kind: 'project', tenant, project: await tenancy.getProject(tenant, target.project) };
+      }
+      case 'instance':
+        throw new Error('instance scopes are resolved by the lifecycle engine');
+    }
+  }
+
+  private toClawError(error: unknown, requestId: string): ClawError {
+    if (isClawError(error)) return error;
+    this.options.logger.error({ err: error, requestId }, 'command failed with an internal error');
+    return new ClawError('CLAW_INTERNAL', { correlationId: requestId });
+  }
+
+  private async audit(
+    input: DispatchInput,
+    a: { commandName: string | null; decision: AuditDecision; target: ScopeTarget | null; auditText: string; outcome: DispatchOutcome; durationMs: number },
+  ): Promise<void> {
+    const { metrics, engines, logger } = this.options;
+    const outcomeName = a.outcome.ok ? 'success' : 'failure';
+    metrics.commands.inc({ command: a.commandName ?? 'unknown', channel: input.channel, decision: a.decision, outcome: outcomeName });
+    metrics.commandDuration.observe({ command: a.commandName ?? 'unknown' }, a.durationMs / 1000);
+    try {
+      await engines.audit.append({
+        requestId: input.requestId,
+        channel: input.channel,
+        memberId: input.principal.memberId,
+        memberName: input.principal.name,
+        identity: describeIdentity(input.principal.identity),
+        tenantName: (a.target && tenantOf(a.target)) ?? input.principal.tenant?.name ?? null,
+        scope: a.target ? scopePath(a.target) : null,
+        command: a.commandName,
+        text: a.auditText,
+        decision: a.decision,
+        outcome: outcomeName,
+        errorCode: a.outcome.ok ? null : a.outcome.error.apiCode,
+        durationMs: a.durationMs,
+      });
+    } catch (error) {
+      // An audit failure must be loud: it is logged with the request id; the command's own result stands.
+      logger.error({ err: error, requestId: input.requestId }, 'audit append failed');
+    }
+  }
+}
+
+function forbidden(command: string, permission: string, target: ScopeTarget): ClawError {
+  return new ClawError('CLAW_AUTH_FORBIDDEN', { command, permission, scope: scopeText(target) });
+}
+
+/** Fills the tenant and project a command left out, from the chat group's binding or the member's own tenant. */
+export function fillScope(request: ScopeRequest, principal: Principal, defaults: ScopeDefaults = {}): ScopeTarget {
+  switch (request.kind) {
+    case 'none':
+    case 'platform':
+      return request;
+    case 'tenant': {
+      const tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
+      if (tenant) return { kind: 'tenant', tenant };
+      if (request.orPlatform) return { kind: 'platform' };
+      throw new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'tenant', zh: '租户' } }, { hint: { en: 'Add --tenant NAME.', zh: '请加上 --tenant 名称。' } });
+    }
+    case 'project': {
+      const tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
+      if (!tenant) {
+        throw new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'tenant', zh: '租户' } }, { hint: { en: 'Add --tenant NAME.', zh: '请加上 --tenant 名称。' } });
+      }
+      const project = request.project ?? (tenant === defaults.tenant ? defaults.project : undefined);
+      if (!project) {
+        throw new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'project', zh: '项目' } }, { hint: { en: 'Add --project NAME.', zh: '请加上 --project 名称。' } });
+      }
+      return { kind: 'project', tenant, project };
+    }
+  }
+}
+

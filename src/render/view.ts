@@ -1,0 +1,52 @@
+// What a command returns for people to read, independent of channel: each renderer (text, cards) draws these.
+
+export type Tone = 'success' | 'info' | 'warning' | 'danger';
+
+export interface MessageView {
+  kind: 'message';
+  text: string;
+  tone?: Tone;
+}
+
+export interface TableColumn {
+  key: string;
+  label: string;
+  /** Numbers and sizes read best right-aligned. */
+  align?: 'left' | 'right';
+}
+
+export interface TableView {
+  kind: 'table';
+  title?: string;
+  columns: TableColumn[];
+  rows: Array<Record<string, string>>;
+  /** Shown instead of an empty table. */
+  empty: string;
+  footer?: string;
+}
+
+export interface DetailView {
+  kind: 'detail';
+  title: string;
+  fields: Array<{ label: string; value: string }>;
+  tone?: Tone;
+}
+
+/** A secret shown exactly once (a new token): renderers must make it easy to copy and say it will not be shown again. */
+export interface SecretView {
+  kind: 'secret';
+  title: string;
+  label: string;
+  secret: string;
+  warning: string;
+  fields: Array<{ label: string; value: string }>;
+}
+
+/** Help and other prose with structure: a heading, then lines or nested views. */
+export interface SectionsView {
+  kind: 'sections';
+  title?: string;
+  sections: Array<{ heading?: string; lines?: string[]; view?: View }>;
+}
+
+export type View = MessageView | TableView | DetailView | SecretView | SectionsView;

@@ -1,0 +1,60 @@
+// AuditEvent: one command attempt, append-only and hash-chained to the event before it.
+import { EntitySchema } from 'typeorm';
+import { textColumn, timeColumn } from './columns.js';
+
+export type AuditDecision = 'allowed' | 'denied' | 'invalid' | 'unauthenticated';
+export type AuditOutcome = 'success' | 'failure';
+
+export interface AuditEvent {
+  /** Position in the chain, 1-based; unique, so two writers cannot both append after the same event. */
+  seq: number;
+  occurredAt: Date;
+  requestId: string;
+  channel: string;
+  memberId: string | null;
+  memberName: string | null;
+  /** How the member was recognised: `token:<name>`, `feishu:<open_id>`, ... */
+  identity: string | null;
+  tenantName: string | null;
+  /** Target scope as text: `platform`, `tenant/acme`, `tenant/acme/project/sales`. */
+  scope: string | null;
+  /** Canonical command words (`tenant delete`), null when the text did not parse. */
+  command: string | null;
+  /** The command text with secrets redacted. */
+  text: string;
+  decision: AuditDecision;
+  outcome: AuditOutcome;
+  errorCode: string | null;
+  durationMs: number;
+  prevHash: string;
+  hash: string;
+}
+
+export const AuditEventEntity = new EntitySchema<AuditEvent>({
+  name: 'AuditEvent',
+  tableName: 'audit_events',
+  columns: {
+    seq: { type: 'int', primary: true },
+    occurredAt: timeColumn('occurred_at'),
+    requestId: textColumn('request_id', 64),
+    channel: textColumn('channel', 20),
+    memberId: textColumn('member_id', 36, true),
+    memberName: textColumn('member_name', 100, true),
+    identity: textColumn('identity', 200, true),
+    tenantName: textColumn('tenant_name', 63, true),
+    scope: textColumn('scope', 300, true),
+    command: textColumn('command', 100, true),
+    text: { type: 'text' },
+    decision: textColumn('decision', 20),
+    outcome: textColumn('outcome', 20),
+    errorCode: textColumn('error_code', 50, true),
+    durationMs: { name: 'duration_ms', type: 'int' },
+    prevHash: textColumn('prev_hash', 64),
+    hash: textColumn('hash', 64),
+  },
+  indices: [
+    { name: 'ix_audit_events_time', columns: ['occurredAt'] },
+    { name: 'ix_audit_events_member', columns: ['memberName'] },
+    { name: 'ix_audit_events_tenant', columns: ['tenantName'] },
+  ],
+});

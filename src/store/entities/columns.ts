@@ -1,0 +1,9 @@
+// Column definitions shared by every entity, so both SQLite and MariaDB get the same explicit types.
+import type { EntitySchemaColumnOptions } from 'typeorm';
+
+export const idColumn = (): EntitySchemaColumnOptions => ({ type: 'varchar', length: 36, primary: true });
+export const refColumn = (name: string, nullable = false): EntitySchemaColumnOptions => ({ name, type: 'varchar', length: 36, nullable });
+export const nameColumn = (length = 63): EntitySchemaColumnOptions => ({ type: 'varchar', length });
+/** Millisecond precision: audit hashes cover timestamps, so they must survive a round trip exactly. */
+export const timeColumn = (name: string, nullable = false): EntitySchemaColumnOptions => ({ name, type: 'datetime', precision: 3, nullable });
+export const textColumn = (name: string, length: number, nullable = false): EntitySchemaColumnOptions => ({ name, type: 'varchar', length, nullable });

@@ -1,0 +1,22 @@
+// The entity list handed to TypeORM; later issues append their entities here.
+import { ApiTokenEntity } from './api-token.js';
+import { AuditEventEntity } from './audit-event.js';
+import { ChatBindingEntity } from './chat-binding.js';
+import { ChatIdentityEntity } from './chat-identity.js';
+import { MemberEntity } from './member.js';
+import { ProjectEntity } from './project.js';
+import { RoleBindingEntity } from './role-binding.js';
+import { RoleEntity } from './role.js';
+import { TenantEntity } from './tenant.js';
+
+export const ENTITIES = [
+  TenantEntity,
+  ProjectEntity,
+  MemberEntity,
+  ChatIdentityEntity,
+  RoleEntity,
+  RoleBindingEntity,
+  ChatBindingEntity,
+  ApiTokenEntity,
+  AuditEventEntity,
+];
