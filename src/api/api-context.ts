@@ -6,6 +6,6 @@ export interface ApiContext {
   dispatcher: Dispatcher;
   /** Locale for API answers when the request names none. */
   defaultLocale: Locale;
-  /** Longest command text accepted; the JSON schema enforces it before the pipeline sees the text. */
+  /** Longest command text accepted, for the API description; the dispatcher enforces it (and audits the attempt). */
   commandMaxLength: number;
 }

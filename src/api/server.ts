@@ -57,6 +57,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
+    // Name shared schemas by their $id (ResultEnvelope, ErrorEnvelope) instead of def-0, def-1.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   app.addSchema(errorEnvelope);
   app.addSchema(resultEnvelope);
@@ -110,7 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return reply.status(error.statusCode).send({ ok: false, error: toApiError(clawError, locale), text: renderErrorText(clawError, locale) });
     }
     request.log.error({ err: error }, 'request failed');
-    return sendError(request, reply, new ClawError('CLAW_INTERNAL', { correlationId: request.id }));
+    return sendError(request, reply, new ClawError('CLAW_INTERNAL_ERROR', { correlationId: request.id }));
   });
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ClawError('CLAW_HTTP_ROUTE_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] })));

@@ -124,7 +124,7 @@ export const ERRORS = {
     message: { en: 'Invalid setting {setting}: {reason}', zh: '配置项 {setting} 无效：{reason}' },
     doc: 'A setting in configs/ or the environment is invalid; start-up stops.',
   },
-  CLAW_INTERNAL: {
+  CLAW_INTERNAL_ERROR: {
     api: 'internal', status: 500, audience: 'internal',
     message: { en: 'Internal error (reference {correlationId}).', zh: '内部错误（参考编号 {correlationId}）。' },
     doc: 'A bug or an unreachable dependency; details are in the server log under the reference.',

@@ -201,8 +201,14 @@ function bindArguments(command: AnyCommand, items: LineItem[], text: string): Bo
       flagsEnded = true;
       continue;
     }
-    if (item.kind === 'word' || flagsEnded) {
-      if (item.kind === 'word') positionals.push(item);
+    if (item.kind === 'word') {
+      positionals.push(item);
+      continue;
+    }
+    if (flagsEnded) {
+      // After `--`, what looks like a flag is a value: `claw exec demo -- --version`.
+      const raw = text.slice(item.start, item.end);
+      positionals.push({ kind: 'word', text: raw, raw, quoted: true, start: item.start, end: item.end });
       continue;
     }
     const entry = findFlag(command, item.name, item.short);

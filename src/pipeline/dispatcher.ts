@@ -108,7 +108,10 @@ export class Dispatcher {
         outcome = { ok: true, command: commandName, result: result.data, view: result.view, locale };
       }
     } catch (error) {
-      outcome = { ok: false, command: commandName, error: this.toClawError(error, input.requestId), locale };
+      const clawError = this.toClawError(error, input.requestId);
+      // A refusal from a handler's own check (another member's tokens, an escalating grant) is a denial too.
+      if (clawError.status === 403) decision = 'denied';
+      outcome = { ok: false, command: commandName, error: clawError, locale };
     }
 
     const durationMs = Math.round(performance.now() - started);
@@ -167,7 +170,7 @@ export class Dispatcher {
   private toClawError(error: unknown, requestId: string): ClawError {
     if (isClawError(error)) return error;
     this.options.logger.error({ err: error, requestId }, 'command failed with an internal error');
-    return new ClawError('CLAW_INTERNAL', { correlationId: requestId });
+    return new ClawError('CLAW_INTERNAL_ERROR', { correlationId: requestId });
   }
 
   private async audit(

@@ -15,7 +15,7 @@ export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
         required: ['text'],
         additionalProperties: false,
         properties: {
-          text: { type: 'string', minLength: 1, maxLength: api.commandMaxLength, description: 'The command, e.g. "claw tenant list"' },
+          text: { type: 'string', minLength: 1, description: `The command, e.g. "claw tenant list"; at most ${api.commandMaxLength} characters (longer text is refused as parse_error and audited)` },
           locale: { type: 'string', enum: ['zh', 'en', 'zh-CN', 'en-US'], description: 'Language of the reply (default: Accept-Language, then the server setting)' },
         },
       },

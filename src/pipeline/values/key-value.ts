@@ -10,8 +10,11 @@ export interface KeyValue {
 const Key = createToken({ name: 'Key', pattern: /[^=\s][^=]*/ });
 /** The first `=` switches the lexer to value mode, where `=` is ordinary text. */
 const Equals = createToken({ name: 'Equals', pattern: /=/, push_mode: 'value' });
-/** Everything after the first `=`, including further `=` signs and spaces from a quoted value. */
-const Rest = createToken({ name: 'Rest', pattern: /[\s\S]+/ });
+/**
+ * Everything after the first `=`, including further `=` signs and spaces from a quoted value. Written as a complement
+ * set because chevrotain's first-character analysis of `[\s\S]` only sees the whitespace half.
+ */
+const Rest = createToken({ name: 'Rest', pattern: /[^\u0000]+/ });
 
 const lexer = new Lexer({
   modes: { key: [Key, Equals], value: [Rest] },

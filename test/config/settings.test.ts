@@ -1,0 +1,97 @@
+// Settings: configs/claw.yaml defaults, CLAW_* overrides, and start-up errors that name the setting and what it accepts.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadSettings, parseDatabaseUrl } from '../../src/config/settings.js';
+import { parseYaml } from '../../src/config/yaml-file.js';
+import { parseRoles } from '../../src/engines/access/role-catalog.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'claw-settings-'));
+function yamlFile(text: string): string {
+  const file = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadSettings', () => {
+  it('uses the defaults of configs/claw.yaml', () => {
+    const s = loadSettings({ env: {} });
+    expect(s).toMatchObject({
+      host: '127.0.0.1', port: 8080, dataDir: resolve('data'), database: { kind: 'sqlite', path: resolve('data', 'claw.db') },
+      adminToken: undefined, rateLimit: { perMinute: 600, burst: 60 }, chatLocale: 'zh', apiLocale: 'en', logLevel: 'info',
+    });
+  });
+
+  it('lets environment variables override every setting', () => {
+    const s = loadSettings({
+      env: {
+        CLAW_HOST: '0.0.0.0', CLAW_PORT: '9090', CLAW_DATA_DIR: '/tmp/claw-x', CLAW_DATABASE_URL: 'mysql://u:p%40ss@db.example:3307/claw',
+        CLAW_ADMIN_TOKEN: 'a-long-enough-token', CLAW_RATE_LIMIT_PER_MINUTE: '100', CLAW_RATE_LIMIT_BURST: '5', CLAW_COMMAND_MAX_LENGTH: '500',
+        CLAW_CHAT_LOCALE: 'en', CLAW_API_LOCALE: 'zh', CLAW_LOG_LEVEL: 'debug',
+      },
+    });
+    expect(s).toEqual({
+      host: '0.0.0.0', port: 9090, dataDir: '/tmp/claw-x',
+      database: { kind: 'mysql', host: 'db.example', port: 3307, user: 'u', password: 'p@ss', database: 'claw' },
+      adminToken: 'a-long-enough-token', rateLimit: { perMinute: 100, burst: 5 }, commandMaxLength: 500, chatLocale: 'en', apiLocale: 'zh', logLevel: 'debug',
+    });
+  });
+
+  it.each([
+    [{ CLAW_PORT: 'eighty' }, 'Invalid setting CLAW_PORT (server.port in claw.yaml): "eighty" is not accepted; expected an integer from 0 to 65535'],
+    [{ CLAW_PORT: '70000' }, 'expected an integer from 0 to 65535'],
+    [{ CLAW_HOST: 'not a host' }, 'Invalid setting CLAW_HOST (server.host in claw.yaml)'],
+    [{ CLAW_DATABASE_URL: 'postgres://x/y' }, 'Invalid setting CLAW_DATABASE_URL (database.url in claw.yaml): unsupported scheme postgres:'],
+    [{ CLAW_DATABASE_URL: 'mysql://root@localhost' }, 'the URL must name a database'],
+    [{ CLAW_LOG_LEVEL: 'loud' }, 'expected fatal, error, warn, info, debug, trace or silent'],
+    [{ CLAW_CHAT_LOCALE: 'fr' }, 'Invalid setting CLAW_CHAT_LOCALE (locale.chat in claw.yaml): "fr" is not accepted; expected zh or en'],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadSettings({ env })).toThrow(message);
+  });
+
+  it('never repeats a refused admin token in the error', () => {
+    expect(() => loadSettings({ env: { CLAW_ADMIN_TOKEN: 'short' } })).toThrow('Invalid setting CLAW_ADMIN_TOKEN: "(hidden)" is not accepted; expected at least 16 characters');
+  });
+
+  it('refuses unknown keys in claw.yaml, naming them', () => {
+    const file = yamlFile('server:\n  prot: 8080\n');
+    expect(() => loadSettings({ env: {}, file })).toThrow(`Invalid setting server.prot in ${file}: unknown setting`);
+  });
+
+  it('refuses a YAML bomb without expanding it', () => {
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => {
+      const p = String.fromCharCode(97 + i);
+      const n = String.fromCharCode(98 + i);
+      return `${n}: &${n} [*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p},*${p}]`;
+    })].join('\n');
+    const started = Date.now();
+    expect(() => loadSettings({ env: {}, file: yamlFile(bomb) })).toThrow(/Invalid setting .*: .*alias/i);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses a file that is not a mapping, and a missing file', () => {
+    expect(() => loadSettings({ env: {}, file: yamlFile('- a\n- b\n') })).toThrow('the file must hold a mapping of settings');
+    expect(() => loadSettings({ env: {}, file: join(dir, 'missing.yaml') })).toThrow('file not found');
+    expect(() => parseYaml('a: [1, 2', 'inline')).toThrow('Invalid setting inline');
+  });
+
+  it('reads sqlite: URLs', () => {
+    expect(parseDatabaseUrl('sqlite:/var/lib/claw.db', '/d')).toEqual({ kind: 'sqlite', path: '/var/lib/claw.db' });
+    expect(parseDatabaseUrl('sqlite:rel.db', '/d')).toEqual({ kind: 'sqlite', path: resolve('rel.db') });
+    expect(parseDatabaseUrl('', '/d')).toEqual({ kind: 'sqlite', path: '/d/claw.db' });
+  });
+});
+
+describe('roles.yaml validation', () => {
+  it.each([
+    [{ roles: { admin: { description: { en: 'x', zh: 'x' }, permissions: ['instance:stop!'] } } }, '"instance:stop!" is not a permission'],
+    [{ roles: { admin: { description: { en: 'x' }, permissions: ['*'] } } }, 'description needs en and zh'],
+    [{ roles: { admin: { description: { en: 'x', zh: 'x' }, permissions: [] } } }, 'permissions must be a non-empty list'],
+    [{ roles: { Admin: { description: { en: 'x', zh: 'x' }, permissions: ['*'] } } }, 'role name "Admin"'],
+    [{ roles: { admin: { description: { en: 'x', zh: 'x' }, permissions: ['*'], extra: 1 } } }, 'unknown key extra'],
+    [{ nothing: 1 }, 'expected a top-level `roles:` mapping'],
+  ])('refuses %j', (doc, message) => {
+    expect(() => parseRoles(doc, 'roles.yaml')).toThrow(message);
+  });
+});

@@ -1,0 +1,55 @@
+// `npm start` as a process: invalid settings stop it with a clear message; the first start prints an admin token once.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts src/main.ts; resolves when it exits, or (when `until` matches stdout) after stopping it with SIGTERM. */
+function start(env: Record<string, string>, until?: RegExp): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ['src/main.ts'], { env: { ...process.env, CLAW_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (until?.test(stdout)) child.kill('SIGTERM');
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm start', () => {
+  it('stops with a message naming the setting when a setting is invalid', async () => {
+    const run = await start({ CLAW_PORT: 'abc', CLAW_DATA_DIR: mkdtempSync(join(tmpdir(), 'claw-start-')) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Open Cluster Claw cannot start: Invalid setting CLAW_PORT (server.port in claw.yaml): "abc" is not accepted; expected an integer from 0 to 65535');
+  });
+
+  it('generates, prints once and stores (0600) an admin token on the first start only', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'claw-start-'));
+    const env = { CLAW_DATA_DIR: dataDir, CLAW_PORT: '0', CLAW_ADMIN_TOKEN: '' };
+    const first = await start(env, /Then try/);
+    expect(first.code).toBe(0);
+    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+    expect(token).toMatch(/^claw_[A-Za-z0-9]{40}$/);
+    expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    expect(first.stdout).toContain(`export CLAW_TOKEN=${token}`);
+    expect(first.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+
+    const second = await start(env, /database:/);
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain(token);
+    expect(second.stdout).not.toContain('admin token was generated');
+  });
+});
