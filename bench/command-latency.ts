@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadSettings } from '../src/config/settings.js';
 import { createControlPlane } from '../src/control-plane.js';
 import { measure, type LatencyStats } from './http-client.js';
 
@@ -17,8 +18,9 @@ export async function commandLatency(n = 3000): Promise<CommandLatency> {
   const dataDir = mkdtempSync(join(tmpdir(), 'claw-bench-'));
   const adminToken = 'claw_bench_token_0123456789abcdef';
   const plane = await createControlPlane({
+    ...loadSettings({ env: {} }),
     host: '127.0.0.1', port: 0, dataDir, database: { kind: 'sqlite', path: join(dataDir, 'claw.db') }, adminToken,
-    rateLimit: { perMinute: 10_000_000, burst: 1_000_000 }, commandMaxLength: 2000, chatLocale: 'zh', apiLocale: 'en', logLevel: 'silent',
+    rateLimit: { perMinute: 10_000_000, burst: 1_000_000 }, logLevel: 'silent',
   });
   const bare = Fastify({ logger: false });
   try {

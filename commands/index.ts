@@ -1,6 +1,16 @@
 // Every command, in the order help lists them. Adding a command = adding its module here.
 import type { AnyCommand } from '../src/pipeline/command-spec.js';
 import audit from './audit.js';
+import create from './create.js';
+import destroy from './destroy.js';
+import events from './events.js';
+import logs from './logs.js';
+import restart from './restart.js';
+import start from './start.js';
+import status from './status.js';
+import stop from './stop.js';
+import tenantQuota from './tenant-quota.js';
+import update from './update.js';
 import auditVerify from './audit-verify.js';
 import grant from './grant.js';
 import help from './help.js';
@@ -24,7 +34,8 @@ import whoami from './whoami.js';
 
 export const COMMANDS: readonly AnyCommand[] = [
   help, version, whoami,
-  tenantCreate, tenantList, tenantShow, tenantDelete,
+  status, create, start, stop, restart, destroy, update, logs, events,
+  tenantCreate, tenantList, tenantShow, tenantDelete, tenantQuota,
   projectCreate, projectList, projectDelete,
   memberAdd, memberList, memberRemove,
   grant, revoke, roles,

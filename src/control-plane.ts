@@ -16,6 +16,21 @@ import { Dispatcher } from './pipeline/dispatcher.js';
 import { HelpCatalog } from './pipeline/help-catalog.js';
 import { IdentityResolver } from './pipeline/identity.js';
 import { openStore, withStartupLock, type Store } from './store/data-source.js';
+import { hostname } from 'node:os';
+import { ADAPTERS } from '../adapters/index.js';
+import { AdapterRegistry } from './engines/adapters/adapter-registry.js';
+import { TemplateCatalog } from './engines/config/template-catalog.js';
+import { Controller } from './engines/lifecycle/controller.js';
+import { InstanceEvents } from './engines/lifecycle/instance-events.js';
+import { LifecycleEngine } from './engines/lifecycle/lifecycle-engine.js';
+import { Reconciler } from './engines/lifecycle/reconciler.js';
+import { WorkloadBuilder } from './engines/lifecycle/workload-builder.js';
+import { instancePhaseGauge } from './observability/metrics.js';
+import { createRuntime } from './runtime/create-runtime.js';
+import type { Runtime } from './runtime/runtime.js';
+import { InstanceEntity } from './store/entities/instance.js';
+import { SecretBox } from './store/secret-box.js';
+import { randomToken } from './util/ids.js';
 
 export interface ControlPlane {
   settings: Settings;
@@ -25,6 +40,8 @@ export interface ControlPlane {
   dispatcher: Dispatcher;
   identity: IdentityResolver;
   server: FastifyInstance;
+  runtime: Runtime;
+  controller: Controller;
   bootstrap: BootstrapResult;
   /** Listens on the configured host and port; returns the base URL (the port may have been 0). */
   listen(): Promise<string>;
@@ -40,23 +57,53 @@ export async function createControlPlane(settings: Settings, options: ControlPla
   // Everything that can be checked without the database is checked first, so a bad config fails fast.
   const roles = RoleCatalog.fromFile();
   const registry = new CommandRegistry(COMMANDS, loadAliases());
+  const templates = TemplateCatalog.fromDirectory();
+  const adapters = new AdapterRegistry(ADAPTERS);
+  const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
 
   const store = await openStore(settings.database);
+  let runtime: Runtime | undefined;
   try {
     const db = store.dataSource;
+    await secrets.bindTo(db);
+    // The server's logger doubles as everyone's, so internal errors carry request ids in one log stream.
+    let server: FastifyInstance | undefined;
+    const logger = {
+      info: (obj: object, msg?: string) => server?.log.info(obj, msg),
+      error: (obj: object, msg?: string) => server?.log.error(obj, msg),
+      warn: (obj: object, msg?: string) => server?.log.warn(obj, msg),
+    };
+    runtime = createRuntime(settings, db, logger);
+    const metrics = new Metrics({ processMetrics: options.processMetrics ?? false });
     const tenancy = new TenancyEngine(db);
     const access = new AccessEngine(db, roles);
-    const engines: Engines = { tenancy, access, audit: new AuditLog(db), help: new HelpCatalog(registry) };
+    const history = new InstanceEvents(db);
+    const builder = new WorkloadBuilder(adapters, templates, secrets);
+    const lifecycle = new LifecycleEngine(db, runtime, adapters, templates, builder, secrets, history, settings.instanceDefaults, settings.quota);
+    const engines: Engines = { tenancy, access, lifecycle, audit: new AuditLog(db), help: new HelpCatalog(registry) };
     const bootstrap = await withStartupLock(db, async () => {
       await roles.sync(db);
       return ensureBootstrapAdmin({ db, tenancy, access, adminToken: settings.adminToken, dataDir: settings.dataDir });
     });
 
-    const metrics = new Metrics({ processMetrics: options.processMetrics ?? false });
+    const reconciler = new Reconciler({
+      db, runtime, builder, events: history, quotaDefaults: settings.quota,
+      deadlines: { unschedulableMs: settings.unschedulableTimeoutMs, readyMs: settings.readyTimeoutMs },
+    });
+    const controller = new Controller({
+      db, runtime, reconciler, logger, workers: settings.reconciler.workers, resyncMs: settings.reconciler.resyncMs,
+      elector: runtime.leaderElector(`${hostname()}-${process.pid}-${randomToken(6)}`),
+      onResult: (outcome, ms) => {
+        metrics.reconciles.inc({ outcome });
+        metrics.reconcileDuration.observe(ms / 1000);
+      },
+    });
+    lifecycle.onChange = (id) => controller.enqueue(id);
+    instancePhaseGauge(metrics, async () =>
+      (await db.getRepository(InstanceEntity).createQueryBuilder('i').select('i.phase', 'phase').addSelect('COUNT(*)', 'n').groupBy('i.phase').getRawMany<{ phase: string; n: string }>())
+        .map((r) => ({ phase: r.phase, n: Number(r.n) })));
+
     const identity = new IdentityResolver(access);
-    // The server's logger doubles as the dispatcher's, so internal errors carry the request id in one log stream.
-    let server: FastifyInstance | undefined;
-    const logger = { error: (obj: object, msg?: string) => server?.log.error(obj, msg), warn: (obj: object, msg?: string) => server?.log.warn(obj, msg) };
     const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength });
     server = await buildServer({
       api: { dispatcher, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength },
@@ -67,18 +114,30 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       logLevel: settings.logLevel,
     });
     const app = server;
+    const liveRuntime = runtime;
+    const stopController = new AbortController();
+    controller.start(stopController.signal);
+    // Leadership as a metric: exactly one replica should report 1.
+    const leaderTimer = setInterval(() => metrics.leader.set(controller.isLeader() ? 1 : 0), 1000);
+    leaderTimer.unref();
 
     return {
-      settings, store, engines, registry, dispatcher, identity, server: app, bootstrap,
+      settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, bootstrap,
       async listen() {
         return app.listen({ host: settings.host, port: settings.port });
       },
       async close() {
+        clearInterval(leaderTimer);
         await app.close();
+        stopController.abort();
+        controller.stop();
+        await controller.idle();
+        await liveRuntime.close();
         await store.close();
       },
     };
   } catch (error) {
+    await runtime?.close();
     await store.close();
     throw error;
   }

@@ -1,7 +1,11 @@
 // Loads the control plane's settings from configs/claw.yaml and CLAW_* environment variables, and validates them.
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { ClawError } from '../errors/claw-error.js';
 import type { Locale } from '../i18n/locale.js';
+import { homedir } from 'node:os';
+import { parseDuration } from '../pipeline/values/duration.js';
+import { parseQuantity } from '../pipeline/values/quantity.js';
+import { parseResourceName } from '../pipeline/values/name.js';
 import { configPath } from '../util/package-root.js';
 import { readYamlFile } from './yaml-file.js';
 
@@ -10,6 +14,14 @@ export type DatabaseSettings =
   | { kind: 'mysql'; host: string; port: number; user: string; password: string; database: string };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface KubernetesSettings {
+  kubeconfig: string | undefined;
+  context: string | undefined;
+  storageClass: string | undefined;
+  leaseNamespace: string;
+  leaseName: string;
+}
 
 export interface Settings {
   host: string;
@@ -23,6 +35,17 @@ export interface Settings {
   chatLocale: Locale;
   apiLocale: Locale;
   logLevel: LogLevel;
+  /** Key that encrypts secrets at rest; undefined = a key generated once into the data dir. */
+  secretKey: string | undefined;
+  runtime: 'local' | 'kubernetes';
+  cacheDir: string;
+  kubernetes: KubernetesSettings;
+  instanceDefaults: { type: string; template: string; cpu: string; memory: string; storage: string };
+  /** Pending without a node this long, or running but never ready this long, is Failed. */
+  unschedulableTimeoutMs: number;
+  readyTimeoutMs: number;
+  quota: { instances: number; cpu: string; memory: string; storage: string };
+  reconciler: { workers: number; resyncMs: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -57,6 +80,20 @@ const oneOf = <T extends string>(values: readonly T[]) => (raw: unknown): T | un
 const nonEmptyString = (raw: unknown): string | undefined =>
   typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
 
+const duration = (raw: unknown): number | undefined => {
+  const r = typeof raw === 'string' ? parseDuration(raw) : undefined;
+  return r?.ok ? r.value : undefined;
+};
+const quantity = (unit: 'cpu' | 'bytes') => (raw: unknown): string | undefined => {
+  const r = typeof raw === 'string' || typeof raw === 'number' ? parseQuantity(String(raw), unit) : undefined;
+  return r?.ok ? r.value.text : undefined;
+};
+const optionalString = (raw: unknown): string | undefined => (typeof raw === 'string' ? raw.trim() : undefined);
+const label = (raw: unknown): string | undefined => {
+  const r = typeof raw === 'string' ? parseResourceName(raw) : undefined;
+  return r?.ok ? r.value : undefined;
+};
+
 const HOSTNAME = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV6 = /^[0-9a-fA-F:]+$/;
 
@@ -85,6 +122,30 @@ const DEFS = {
     path: 'log.level', env: 'CLAW_LOG_LEVEL', accepts: 'fatal, error, warn, info, debug, trace or silent',
     parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   } satisfies Definition<LogLevel>,
+  secretKey: {
+    env: 'CLAW_SECRET_KEY', accepts: '32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)',
+    parse: (raw) => (typeof raw === 'string' && /^[A-Za-z0-9+/=]{40,}$/.test(raw.trim()) ? raw.trim() : undefined),
+  } satisfies Definition<string>,
+  runtime: { path: 'runtime.kind', env: 'CLAW_RUNTIME', accepts: 'local or kubernetes', parse: oneOf(['local', 'kubernetes'] as const) } satisfies Definition<'local' | 'kubernetes'>,
+  cacheDir: { path: 'runtime.cacheDir', env: 'CLAW_CACHE_DIR', accepts: 'a directory path, or empty', parse: optionalString } satisfies Definition<string>,
+  kubeconfig: { path: 'runtime.kubernetes.kubeconfig', env: 'CLAW_KUBECONFIG', accepts: 'a file path, or empty', parse: optionalString } satisfies Definition<string>,
+  kubeContext: { path: 'runtime.kubernetes.context', env: 'CLAW_KUBE_CONTEXT', accepts: 'a context name, or empty', parse: optionalString } satisfies Definition<string>,
+  storageClass: { path: 'runtime.kubernetes.storageClass', env: 'CLAW_STORAGE_CLASS', accepts: 'a StorageClass name, or empty', parse: optionalString } satisfies Definition<string>,
+  leaseNamespace: { path: 'runtime.kubernetes.leaseNamespace', env: 'CLAW_LEASE_NAMESPACE', accepts: 'a namespace name', parse: label } satisfies Definition<string>,
+  leaseName: { path: 'runtime.kubernetes.leaseName', env: 'CLAW_LEASE_NAME', accepts: 'a Lease name', parse: label } satisfies Definition<string>,
+  defaultType: { path: 'instances.type', env: 'CLAW_DEFAULT_TYPE', accepts: 'a claw type such as openclaw', parse: label } satisfies Definition<string>,
+  defaultTemplate: { path: 'instances.template', env: 'CLAW_DEFAULT_TEMPLATE', accepts: 'a template name', parse: label } satisfies Definition<string>,
+  defaultCpu: { path: 'instances.cpu', env: 'CLAW_DEFAULT_CPU', accepts: 'a cpu quantity such as 500m or 2', parse: quantity('cpu') } satisfies Definition<string>,
+  defaultMemory: { path: 'instances.memory', env: 'CLAW_DEFAULT_MEMORY', accepts: 'a size such as 1Gi', parse: quantity('bytes') } satisfies Definition<string>,
+  defaultStorage: { path: 'instances.storage', env: 'CLAW_DEFAULT_STORAGE', accepts: 'a size such as 1Gi', parse: quantity('bytes') } satisfies Definition<string>,
+  unschedulableTimeout: { path: 'instances.unschedulableTimeout', env: 'CLAW_UNSCHEDULABLE_TIMEOUT', accepts: 'a duration such as 2m', parse: duration } satisfies Definition<number>,
+  readyTimeout: { path: 'instances.readyTimeout', env: 'CLAW_READY_TIMEOUT', accepts: 'a duration such as 10m', parse: duration } satisfies Definition<number>,
+  quotaInstances: { path: 'quota.instances', env: 'CLAW_QUOTA_INSTANCES', accepts: 'an integer from 0 to 100000', parse: integer(0, 100_000) } satisfies Definition<number>,
+  quotaCpu: { path: 'quota.cpu', env: 'CLAW_QUOTA_CPU', accepts: 'a cpu quantity such as 16', parse: quantity('cpu') } satisfies Definition<string>,
+  quotaMemory: { path: 'quota.memory', env: 'CLAW_QUOTA_MEMORY', accepts: 'a size such as 32Gi', parse: quantity('bytes') } satisfies Definition<string>,
+  quotaStorage: { path: 'quota.storage', env: 'CLAW_QUOTA_STORAGE', accepts: 'a size such as 100Gi', parse: quantity('bytes') } satisfies Definition<string>,
+  workers: { path: 'reconciler.workers', env: 'CLAW_RECONCILER_WORKERS', accepts: 'an integer from 1 to 64', parse: integer(1, 64) } satisfies Definition<number>,
+  resync: { path: 'reconciler.resync', env: 'CLAW_RECONCILER_RESYNC', accepts: 'a duration such as 30s', parse: duration } satisfies Definition<number>,
 };
 
 /** The keys claw.yaml may contain; anything else is a typo worth stopping for. */
@@ -110,7 +171,7 @@ function pick<T>(def: Definition<T>, yaml: Map<string, unknown>, env: Env): T | 
   const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : def.path ? yaml.get(def.path) : undefined;
   if (raw === undefined) return undefined;
   const value = def.parse(raw);
-  if (value === undefined) throw invalid(def, def.env === 'CLAW_ADMIN_TOKEN' ? '(hidden)' : raw);
+  if (value === undefined) throw invalid(def, def.env === 'CLAW_ADMIN_TOKEN' || def.env === 'CLAW_SECRET_KEY' ? '(hidden)' : raw);
   return value;
 }
 
@@ -182,5 +243,31 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     chatLocale: required(DEFS.chatLocale, yaml, env),
     apiLocale: required(DEFS.apiLocale, yaml, env),
     logLevel: required(DEFS.logLevel, yaml, env),
+    secretKey: pick(DEFS.secretKey, yaml, env),
+    runtime: required(DEFS.runtime, yaml, env),
+    cacheDir: resolve(pick(DEFS.cacheDir, yaml, env) || join(homedir(), '.cache', 'open-cluster-claw')),
+    kubernetes: {
+      kubeconfig: pick(DEFS.kubeconfig, yaml, env) || undefined,
+      context: pick(DEFS.kubeContext, yaml, env) || undefined,
+      storageClass: pick(DEFS.storageClass, yaml, env) || undefined,
+      leaseNamespace: required(DEFS.leaseNamespace, yaml, env),
+      leaseName: required(DEFS.leaseName, yaml, env),
+    },
+    instanceDefaults: {
+      type: required(DEFS.defaultType, yaml, env),
+      template: required(DEFS.defaultTemplate, yaml, env),
+      cpu: required(DEFS.defaultCpu, yaml, env),
+      memory: required(DEFS.defaultMemory, yaml, env),
+      storage: required(DEFS.defaultStorage, yaml, env),
+    },
+    unschedulableTimeoutMs: required(DEFS.unschedulableTimeout, yaml, env),
+    readyTimeoutMs: required(DEFS.readyTimeout, yaml, env),
+    quota: {
+      instances: required(DEFS.quotaInstances, yaml, env),
+      cpu: required(DEFS.quotaCpu, yaml, env),
+      memory: required(DEFS.quotaMemory, yaml, env),
+      storage: required(DEFS.quotaStorage, yaml, env),
+    },
+    reconciler: { workers: required(DEFS.workers, yaml, env), resyncMs: required(DEFS.resync, yaml, env) },
   };
 }

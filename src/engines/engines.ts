@@ -2,10 +2,12 @@
 import type { HelpCatalog } from '../pipeline/help-catalog.js';
 import type { AccessEngine } from './access/access-engine.js';
 import type { AuditLog } from './audit/audit-log.js';
+import type { LifecycleEngine } from './lifecycle/lifecycle-engine.js';
 import type { TenancyEngine } from './tenancy/tenancy-engine.js';
 
 export interface Engines {
   tenancy: TenancyEngine;
+  lifecycle: LifecycleEngine;
   access: AccessEngine;
   audit: AuditLog;
   help: HelpCatalog;

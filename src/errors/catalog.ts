@@ -104,6 +104,39 @@ export const ERRORS = {
     message: { en: '{detail}', zh: '{detail}' },
     doc: 'Deleting something that still holds other things (a tenant with projects), or removing the last platform admin.',
   },
+  CLAW_QUOTA_EXCEEDED: {
+    api: 'quota_exceeded', status: 409, audience: 'user',
+    message: {
+      en: 'Quota of tenant {tenant} exceeded: {resource} in use {used}, asked {asked}, allowed {allowed}.',
+      zh: '租户 {tenant} 的配额不足：{resource} 已用 {used}，本次需要 {asked}，上限 {allowed}。',
+    },
+    doc: 'Creating or starting an instance would exceed the tenant quota (instances, cpu, memory or storage).',
+  },
+  CLAW_INSTANCE_AMBIGUOUS: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'Instance `{name}` exists in several projects: {projects}.', zh: '多个项目中都有实例 `{name}`：{projects}。' },
+    doc: 'An instance name without --project matches instances in more than one project.',
+  },
+  CLAW_INSTANCE_STATE: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: '{detail}', zh: '{detail}' },
+    doc: 'The instance is not in a state that allows the command (restart a stopped instance, start a destroyed one).',
+  },
+  CLAW_INSTANCE_FAILED: {
+    api: 'instance_failed', status: 409, audience: 'user',
+    message: { en: '{name} failed: {reason}{message}', zh: '{name} 失败：{reason}{message}' },
+    doc: 'With --wait (or in chat), the instance ended in phase Failed; the reason says why (CrashLoopBackOff, QuotaExceeded, ...).',
+  },
+  CLAW_WAIT_TIMEOUT: {
+    api: 'timeout', status: 504, audience: 'user',
+    message: { en: '{name} is still {phase} after {waited}; the operation goes on, follow it with `claw status {name}`.', zh: '{name} 在 {waited} 后仍为 {phase}；操作仍在进行，可用 `claw status {name}` 查看。' },
+    doc: 'With --wait, the instance did not settle within --timeout; the change of intent stands and the reconciler continues.',
+  },
+  CLAW_RUNTIME_UNAVAILABLE: {
+    api: 'unavailable', status: 503, audience: 'user',
+    message: { en: 'The runtime did not answer: {detail}', zh: '运行时未响应：{detail}' },
+    doc: 'Kubernetes (or the local runtime) could not be reached for logs or events; desired state is still recorded.',
+  },
   CLAW_HTTP_BAD_REQUEST: {
     api: 'bad_request', status: 400, audience: 'user',
     message: { en: 'Bad request: {detail}', zh: '请求无效：{detail}' },

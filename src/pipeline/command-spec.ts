@@ -95,6 +95,8 @@ export interface CommandContext<Args, Flags, E extends EngineName> {
   locale: Locale;
   t(text: Text, params?: Record<string, unknown>): string;
   engines: Pick<Engines, E>;
+  /** The channel updates replies in place (chat cards): long operations should wait and report progress. */
+  live: boolean;
   /** A second permission check inside a handler (e.g. acting on another member's tokens); throws forbidden. */
   authorize(permission: string, scope: ResolvedScope): void;
   /** Progress of a long operation; channels that can update a message in place show it. */

@@ -12,9 +12,9 @@ import type { AnyCommand, CommandContext } from './command-spec.js';
 import { parseLine } from './grammar/parse-line.js';
 import { normalizeCommandText } from './normalize.js';
 import { describeIdentity, type Principal } from './principal.js';
-import { isAllowed } from './rbac.js';
+import { isAllowed, isAllowedInTenant } from './rbac.js';
 import { redactCommandLine, redactSecrets } from './redact.js';
-import { scopePath, scopeText, targetOf, tenantOf, type ResolvedScope, type ScopeDefaults, type ScopeRequest, type ScopeTarget } from './scope.js';
+import { DEFAULT_TENANT, scopePath, scopeText, targetOf, tenantOf, type ResolvedScope, type ScopeDefaults, type ScopeRequest, type ScopeTarget } from './scope.js';
 
 /** Where a command came from; below the dispatcher nothing knows more about the channel than this name. */
 export type ChannelName = 'api' | 'cli' | 'web' | 'feishu' | 'dingtalk' | 'claw';
@@ -29,6 +29,8 @@ export interface DispatchInput {
   scopeDefaults?: ScopeDefaults;
   /** False for text the API built itself from a JSON body (already exact, nothing to normalise). */
   normalize?: boolean;
+  /** The channel can update its reply in place (chat cards): long operations wait and report progress. */
+  live?: boolean;
   onProgress?: (text: string) => void;
 }
 
@@ -97,13 +99,26 @@ export class Dispatcher {
         command = binding.command;
         commandName = command.words.join(' ');
         auditText = redactCommandLine(line, command);
-        target = fillScope(command.scope({ args: binding.args, flags: binding.flags }), principal, input.scopeDefaults);
+        const request = await this.fill(command.scope({ args: binding.args, flags: binding.flags }), principal, input.scopeDefaults);
+        let scope: ResolvedScope | undefined;
+        if (request.kind === 'instance') {
+          // Check the tenant before looking the instance up, so a stranger cannot learn which instances exist.
+          target = { kind: 'tenant', tenant: request.tenant };
+          if (command.permission && !isAllowedInTenant(principal, command.permission, request.tenant)) {
+            decision = 'denied';
+            throw forbidden(commandName, command.permission, target);
+          }
+          scope = await this.resolveInstance(request);
+          target = targetOf(scope);
+        } else {
+          target = request;
+        }
         if (!isAllowed(principal, command.permission, target)) {
           decision = 'denied';
           throw forbidden(commandName, command.permission ?? '-', target);
         }
         decision = 'allowed';
-        const scope = await this.resolveScope(target);
+        scope ??= await this.resolveScope(target);
         const result = await command.handle(this.context(input, command, binding.args, binding.flags, scope, locale));
         outcome = { ok: true, command: commandName, result: result.data, view: result.view, locale };
       }
@@ -140,7 +155,7 @@ export class Dispatcher {
     return {
       requestId: input.requestId,
       actor: principal,
-      args, flags, scope, locale, engines,
+      args, flags, scope, locale, engines, live: input.live ?? false,
       t: (text: Text, params?: Record<string, unknown>) => localize(text, locale, params),
       authorize: (permission: string, on: ResolvedScope) => {
         const t = targetOf(on);
@@ -148,6 +163,26 @@ export class Dispatcher {
       },
       progress: (text: Text, params?: Record<string, unknown>) => input.onProgress?.(localize(text, locale, params)),
     };
+  }
+
+  /**
+   * Fills what a command left out. Tenant: the flag, the chat group's binding, the member's own tenant; platform-wide
+   * for listings by platform members; else the `default` tenant. Project: the flag, the chat group's, the tenant's
+   * `default` project, or its only project.
+   */
+  private async fill(request: ScopeRequest, principal: Principal, defaults: ScopeDefaults = {}): Promise<FilledRequest> {
+    if (request.kind === 'none' || request.kind === 'platform') return request;
+    const { tenancy } = this.options.engines;
+    let tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
+    if (!tenant && request.kind === 'tenant' && request.orPlatform) return { kind: 'platform' };
+    tenant ??= (await tenancy.findTenant(DEFAULT_TENANT))?.name;
+    if (!tenant) throw needTenant();
+    if (request.kind === 'tenant') return { kind: 'tenant', tenant };
+    let project = request.project ?? (tenant === defaults.tenant ? defaults.project : undefined);
+    if (request.kind === 'instance') return { kind: 'instance', tenant, instance: request.instance, ...(project ? { project } : {}) };
+    project ??= await tenancy.defaultProjectName(tenant);
+    if (!project) throw needProject();
+    return { kind: 'project', tenant, project };
   }
 
   private async resolveScope(target: ScopeTarget): Promise<ResolvedScope> {
@@ -163,8 +198,16 @@ export class Dispatcher {
         return { kind: 'project', tenant, project: await tenancy.getProject(tenant, target.project) };
       }
       case 'instance':
-        throw new Error('instance scopes are resolved by the lifecycle engine');
+        throw new Error('instance scopes are resolved by resolveInstance');
     }
+  }
+
+  private async resolveInstance(request: { tenant: string; project?: string; instance: string }): Promise<ResolvedScope> {
+    const { tenancy, lifecycle } = this.options.engines;
+    const tenant = await tenancy.getTenant(request.tenant);
+    const project = request.project ? await tenancy.getProject(tenant, request.project) : undefined;
+    const view = await lifecycle.find(tenant, request.instance, project);
+    return { kind: 'instance', tenant, project: project ?? (await tenancy.getProject(tenant, view.project)), instance: view.instance };
   }
 
   private toClawError(error: unknown, requestId: string): ClawError {
@@ -208,29 +251,8 @@ function forbidden(command: string, permission: string, target: ScopeTarget): Cl
   return new ClawError('CLAW_AUTH_FORBIDDEN', { command, permission, scope: scopeText(target) });
 }
 
-/** Fills the tenant and project a command left out, from the chat group's binding or the member's own tenant. */
-export function fillScope(request: ScopeRequest, principal: Principal, defaults: ScopeDefaults = {}): ScopeTarget {
-  switch (request.kind) {
-    case 'none':
-    case 'platform':
-      return request;
-    case 'tenant': {
-      const tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
-      if (tenant) return { kind: 'tenant', tenant };
-      if (request.orPlatform) return { kind: 'platform' };
-      throw new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'tenant', zh: '租户' } }, { hint: { en: 'Add --tenant NAME.', zh: '请加上 --tenant 名称。' } });
-    }
-    case 'project': {
-      const tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
-      if (!tenant) {
-        throw new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'tenant', zh: '租户' } }, { hint: { en: 'Add --tenant NAME.', zh: '请加上 --tenant 名称。' } });
-      }
-      const project = request.project ?? (tenant === defaults.tenant ? defaults.project : undefined);
-      if (!project) {
-        throw new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'project', zh: '项目' } }, { hint: { en: 'Add --project NAME.', zh: '请加上 --project 名称。' } });
-      }
-      return { kind: 'project', tenant, project };
-    }
-  }
-}
+type FilledRequest = ScopeTarget | { kind: 'instance'; tenant: string; project?: string; instance: string };
+
+const needTenant = () => new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'tenant', zh: '租户' } }, { hint: { en: 'Add --tenant NAME.', zh: '请加上 --tenant 名称。' } });
+const needProject = () => new ClawError('CLAW_SCOPE_REQUIRED', { what: { en: 'project', zh: '项目' } }, { hint: { en: 'Add --project NAME.', zh: '请加上 --project 名称。' } });
 

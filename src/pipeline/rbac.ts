@@ -37,6 +37,11 @@ export function isAllowedSomewhere(principal: Principal, permission: string | nu
   return principal.bindings.some((b) => permits(b.permissions, permission));
 }
 
+/** Whether some binding grants the permission on the tenant or anything inside it (before an instance is looked up). */
+export function isAllowedInTenant(principal: Principal, permission: string, tenant: string): boolean {
+  return principal.bindings.some((b) => permits(b.permissions, permission) && (b.scope.kind === 'platform' || (b.scope.kind !== 'none' && b.scope.tenant === tenant)));
+}
+
 /** The tenants in which the member holds the permission (for filtering listings); `all` for platform holders. */
 export function tenantsAllowed(principal: Principal, permission: string): 'all' | Set<string> {
   const tenants = new Set<string>();

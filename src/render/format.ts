@@ -17,6 +17,7 @@ export function formatAge(date: Date, now = Date.now()): string {
   return `${Math.floor(s / 86_400)}d`;
 }
 
+/** `viewer@acme`, `operator@acme/sales`, `instance-self@acme/sales/demo`, `platform-admin@platform`. */
 export function formatBinding(role: string, scope: ScopeTarget): string {
-  return scope.kind === 'platform' ? `${role}@platform` : `${role}@${scopePath(scope).replace(/^tenant\//, '').replace('/project/', '/')}`;
+  return scope.kind === 'platform' ? `${role}@platform` : `${role}@${scopePath(scope).replace(/^tenant\//, '').replace('/project/', '/').replace('/instance/', '/')}`;
 }

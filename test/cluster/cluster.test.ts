@@ -287,6 +287,44 @@ describe('test cluster', () => {
     expect(viaHelper.items.map((i) => i.metadata.name)).toContain('measured');
   });
 
+  it('binds a PVC through the fake provisioner, runs a pod on it, and deletes the released volume', async () => {
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: ns.name,
+      body: { metadata: { name: 'claim' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } },
+    });
+    const bound = await waitFor('PVC Bound', async () => {
+      const c = await core.readNamespacedPersistentVolumeClaim({ name: 'claim', namespace: ns.name });
+      return c.status?.phase === 'Bound' ? c : undefined;
+    });
+    const pvName = bound.spec!.volumeName!;
+    const pv = await core.readPersistentVolume({ name: pvName });
+    expect(pv.spec).toMatchObject({
+      capacity: { storage: '2Gi' },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Delete',
+      claimRef: { namespace: ns.name, name: 'claim', uid: bound.metadata!.uid },
+    });
+    expect(pv.spec?.hostPath?.path).toBeDefined();
+    expect(pv.metadata?.labels?.['clusterclaw.io/fake-provisioner']).toBe('true');
+
+    const body = podManifest('mounted', { grace: 0 });
+    body.spec!.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'claim' } }];
+    body.spec!.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+    await core.createNamespacedPod({ namespace: ns.name, body });
+    await waitForPod('mounted', 'Ready', isReady);
+
+    await core.deleteNamespacedPod({ name: 'mounted', namespace: ns.name, gracePeriodSeconds: 0 });
+    await core.deleteNamespacedPersistentVolumeClaim({ name: 'claim', namespace: ns.name });
+    await waitFor('the released PV to be deleted', async () => {
+      try {
+        await core.readPersistentVolume({ name: pvName });
+        return undefined;
+      } catch (err) {
+        return (err as { code?: number }).code === 404 ? true : undefined;
+      }
+    });
+  });
+
   it('runs exec through the apiserver against the fake shell', async () => {
     await createPod('shell');
     await waitForPod('shell', 'Ready', isReady);

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { FakeKubelet } from './fake-kubelet.js';
+import { FakeProvisioner } from './fake-provisioner.js';
 import { startTestCluster, type TestCluster } from './test-cluster.js';
 
 declare module 'vitest' {
@@ -21,6 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const t0 = Date.now();
   let cluster: TestCluster | undefined;
   let kubelet: FakeKubelet | undefined;
+  let provisioner: FakeProvisioner | undefined;
   try {
     // Throws with a pointer to build-kube.sh when the binaries are missing: a missing cluster is a failure, not a skip.
     cluster = await startTestCluster();
@@ -29,7 +31,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       logFile: join(cluster.logDir, 'fake-kubelet.log'),
     });
     await kubelet.start();
+    // No storage provisioner runs in the test cluster: without this, every PVC stays Pending and its pods unschedulable.
+    provisioner = new FakeProvisioner({
+      kubeconfigPath: cluster.kubeconfigPath,
+      logFile: join(cluster.logDir, 'fake-provisioner.log'),
+    });
+    await provisioner.start();
   } catch (err) {
+    await provisioner?.stop();
+    await kubelet?.stop();
     await cluster?.stop();
     throw new Error(`test cluster setup failed: ${(err as Error).message}`);
   }
@@ -44,9 +54,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.log(`[test-cluster] ready in ${Date.now() - t0} ms: ${cluster.server}, logs in ${cluster.logDir}`);
   }
 
-  const started = { cluster, kubelet };
+  const started = { cluster, kubelet, provisioner };
   return async () => {
     try {
+      await started.provisioner.stop();
       await started.kubelet.stop();
     } finally {
       await started.cluster.stop();

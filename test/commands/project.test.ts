@@ -14,9 +14,12 @@ describe('project commands', () => {
     expect(list.text).toContain('HR 人事');
   });
 
-  it('uses the member\'s own tenant by default and asks platform members for one', async () => {
+  it('uses the member\'s own tenant by default, the default tenant for platform members, and asks when there is none', async () => {
     const lead = await c.member('lead', 'acme', 'tenant-admin');
     expect((await c.must('claw project list', lead)).result.tenant).toBe('acme');
+    expect((await c.must('claw project list')).result).toMatchObject({ tenant: 'default', projects: [{ name: 'default' }] });
+    await c.must('claw project delete default --tenant default');
+    await c.must('claw tenant delete default');
     const r = await c.run('claw project list');
     expect(r.code).toBe('invalid_argument');
     expect(r.text).toBe('Error: This command needs a tenant.\nAdd --tenant NAME.');

@@ -21,7 +21,11 @@ describe('tenant commands', () => {
     await c.must('claw project create sales --tenant acme');
     await c.must('claw member add bob --tenant acme');
     const list = await c.must('claw tenant list');
-    expect(list.result.tenants).toEqual([expect.objectContaining({ name: 'acme', projects: 1, members: 1 })]);
+    expect(list.result.tenants).toEqual([
+      expect.objectContaining({ name: 'acme', projects: 1, members: 1 }),
+      // Created at the first start, so `claw create demo` works at once.
+      expect.objectContaining({ name: 'default', projects: 1, members: 0 }),
+    ]);
     expect(list.text.split('\n')[0]).toMatch(/^NAME\s+DISPLAY NAME\s+PROJECTS\s+MEMBERS\s+AGE$/);
     const show = await c.must('claw tenant show acme');
     expect(show.result).toMatchObject({ projects: ['sales'], members: 1 });

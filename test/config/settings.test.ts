@@ -31,7 +31,7 @@ describe('loadSettings', () => {
         CLAW_CHAT_LOCALE: 'en', CLAW_API_LOCALE: 'zh', CLAW_LOG_LEVEL: 'debug',
       },
     });
-    expect(s).toEqual({
+    expect(s).toMatchObject({
       host: '0.0.0.0', port: 9090, dataDir: '/tmp/claw-x',
       database: { kind: 'mysql', host: 'db.example', port: 3307, user: 'u', password: 'p@ss', database: 'claw' },
       adminToken: 'a-long-enough-token', rateLimit: { perMinute: 100, burst: 5 }, commandMaxLength: 500, chatLocale: 'en', apiLocale: 'zh', logLevel: 'debug',

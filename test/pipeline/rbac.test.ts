@@ -134,7 +134,7 @@ describe('decision table', () => {
     const tadmin = await t.run(who.tadmin!, 'claw tenant list');
     expect(tadmin.ok && (tadmin.result as { tenants: Array<{ name: string }> }).tenants.map((x) => x.name)).toEqual(['acme']);
     const admin = await t.run(who.admin!, 'claw tenant list');
-    expect(admin.ok && (admin.result as { tenants: Array<{ name: string }> }).tenants.map((x) => x.name)).toEqual(['acme', 'globex', 't-one']);
+    expect(admin.ok && (admin.result as { tenants: Array<{ name: string }> }).tenants.map((x) => x.name)).toEqual(['acme', 'default', 'globex', 't-one']);
   });
 
   it('recorded every denial in the audit trail with the member and scope', async () => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Settings } from '../../src/config/settings.js';
+import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { createControlPlane, type ControlPlane } from '../../src/control-plane.js';
 import type { Principal } from '../../src/pipeline/principal.js';
 import { randomToken } from '../../src/util/ids.js';
@@ -33,9 +33,11 @@ export async function startTestControlPlane(options: { database?: TestDatabaseKi
   const db = await createTestDatabase(options.database ?? 'sqlite');
   const dataDir = mkdtempSync(join(tmpdir(), 'claw-data-'));
   const adminToken = `claw_test_${randomToken(24)}`;
+  // The shipped defaults (configs/claw.yaml, no environment), with what every test needs isolated.
   const settings: Settings = {
+    ...loadSettings({ env: {} }),
     host: '127.0.0.1', port: 0, dataDir, database: db.settings, adminToken,
-    rateLimit: { perMinute: 60_000, burst: 1000 }, commandMaxLength: 2000, chatLocale: 'zh', apiLocale: 'en', logLevel: 'silent',
+    rateLimit: { perMinute: 60_000, burst: 1000 }, logLevel: 'silent', cacheDir: join(dataDir, 'cache'),
     ...options.settings,
   };
   const plane = await createControlPlane(settings);

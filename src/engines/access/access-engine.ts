@@ -1,9 +1,10 @@
 // Role bindings and API tokens: granting and revoking roles, issuing and checking tokens, loading a member's principal.
-import { In, IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, Not, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import type { Principal, PrincipalBinding, PrincipalIdentity } from '../../pipeline/principal.js';
 import type { ResolvedScope, ScopeTarget } from '../../pipeline/scope.js';
 import { ApiTokenEntity, type ApiToken, type TokenKind } from '../../store/entities/api-token.js';
+import { InstanceEntity } from '../../store/entities/instance.js';
 import { MemberEntity, type Member } from '../../store/entities/member.js';
 import { ProjectEntity } from '../../store/entities/project.js';
 import { RoleBindingEntity, type RoleBinding } from '../../store/entities/role-binding.js';
@@ -34,6 +35,8 @@ function scopeColumns(scope: ResolvedScope): Pick<RoleBinding, 'scopeKind' | 'te
     case 'tenant': return { scopeKind: 'tenant', tenantId: scope.tenant.id, projectId: null, instanceId: null, scopeKey: `t:${scope.tenant.id}` };
     case 'project':
       return { scopeKind: 'project', tenantId: scope.tenant.id, projectId: scope.project.id, instanceId: null, scopeKey: `p:${scope.project.id}` };
+    case 'instance':
+      return { scopeKind: 'instance', tenantId: scope.tenant.id, projectId: scope.project.id, instanceId: scope.instance.id, scopeKey: `i:${scope.instance.id}` };
     case 'none': throw new Error('a role cannot be bound to no scope');
   }
 }
@@ -51,19 +54,24 @@ export class AccessEngine {
     const bindings = await this.db.getRepository(RoleBindingEntity).find({ where: { memberId: In(memberIds) }, order: { createdAt: 'ASC' } });
     const tenantIds = [...new Set(bindings.flatMap((b) => (b.tenantId ? [b.tenantId] : [])))];
     const projectIds = [...new Set(bindings.flatMap((b) => (b.projectId ? [b.projectId] : [])))];
-    const [tenants, projects] = await Promise.all([
+    const instanceIds = [...new Set(bindings.flatMap((b) => (b.instanceId ? [b.instanceId] : [])))];
+    const [tenants, projects, instances] = await Promise.all([
       tenantIds.length ? this.db.getRepository(TenantEntity).findBy({ id: In(tenantIds) }) : [],
       projectIds.length ? this.db.getRepository(ProjectEntity).findBy({ id: In(projectIds) }) : [],
+      instanceIds.length ? this.db.getRepository(InstanceEntity).findBy({ id: In(instanceIds), nameKey: Not(IsNull()) }) : [],
     ]);
     const tenantName = new Map(tenants.map((t) => [t.id, t.name]));
     const projectName = new Map(projects.map((p) => [p.id, p.name]));
+    const instanceName = new Map(instances.map((i) => [i.id, i.name]));
     for (const binding of bindings) {
       const tenant = binding.tenantId ? tenantName.get(binding.tenantId) : undefined;
       const project = binding.projectId ? projectName.get(binding.projectId) : undefined;
+      const instance = binding.instanceId ? instanceName.get(binding.instanceId) : undefined;
       let target: ScopeTarget;
       if (binding.scopeKind === 'platform') target = { kind: 'platform' };
       else if (binding.scopeKind === 'tenant' && tenant) target = { kind: 'tenant', tenant };
       else if (binding.scopeKind === 'project' && tenant && project) target = { kind: 'project', tenant, project };
+      else if (binding.scopeKind === 'instance' && tenant && project && instance) target = { kind: 'instance', tenant, project, instance };
       // A binding whose scope is gone grants nothing (deny by default), whatever its kind.
       else continue;
       const list = out.get(binding.memberId) ?? [];

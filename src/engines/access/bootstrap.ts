@@ -7,6 +7,7 @@ import { ApiTokenEntity } from '../../store/entities/api-token.js';
 import { RoleBindingEntity } from '../../store/entities/role-binding.js';
 import { sha256Hex } from '../../util/ids.js';
 import type { TenancyEngine } from '../tenancy/tenancy-engine.js';
+import { DEFAULT_PROJECT, DEFAULT_TENANT } from '../../pipeline/scope.js';
 import type { AccessEngine } from './access-engine.js';
 
 export const ADMIN_MEMBER = 'admin';
@@ -33,6 +34,7 @@ export async function ensureBootstrapAdmin(input: {
     const anyAdmin = await db.getRepository(RoleBindingEntity).countBy({ roleName: 'platform-admin', scopeKey: 'platform' });
     if (existing || anyAdmin > 0) return {};
   }
+  if (!existing) await ensureDefaultTenant(tenancy);
   const admin = existing ?? (await tenancy.addMember({ tenant: null, name: ADMIN_MEMBER, displayName: 'Platform admin', createdBy: null }));
   // The bootstrap token is by definition a platform-admin credential.
   await access.grant({ member: admin, role: 'platform-admin', scope: { kind: 'platform' }, createdBy: 'bootstrap' });
@@ -62,4 +64,10 @@ export async function ensureBootstrapAdmin(input: {
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   chmodSync(tokenFile, 0o600);
   return { generatedToken: token, tokenFile };
+}
+
+/** The first start also creates a `default` tenant and project, so `claw create demo` works right away. */
+async function ensureDefaultTenant(tenancy: TenancyEngine): Promise<void> {
+  const tenant = (await tenancy.findTenant(DEFAULT_TENANT)) ?? (await tenancy.createTenant({ name: DEFAULT_TENANT, displayName: 'Default tenant', createdBy: 'bootstrap' }));
+  if (!(await tenancy.findProject(tenant, DEFAULT_PROJECT))) await tenancy.createProject({ tenant, name: DEFAULT_PROJECT, displayName: 'Default project', createdBy: 'bootstrap' });
 }

@@ -1,15 +1,17 @@
 // Tenants, projects and members: creation, listing and deletion with the rules that keep them consistent.
-import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import { ApiTokenEntity } from '../../store/entities/api-token.js';
 import { ChatBindingEntity } from '../../store/entities/chat-binding.js';
 import { ChatIdentityEntity } from '../../store/entities/chat-identity.js';
+import { InstanceEntity } from '../../store/entities/instance.js';
 import { MemberEntity, memberNameKey, type Member, type MemberKind } from '../../store/entities/member.js';
 import { ProjectEntity, type Project } from '../../store/entities/project.js';
 import { RoleBindingEntity } from '../../store/entities/role-binding.js';
 import { TenantEntity, type Tenant } from '../../store/entities/tenant.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import { newId } from '../../util/ids.js';
+import { DEFAULT_PROJECT } from '../../pipeline/scope.js';
 
 const KIND_TENANT = { en: 'Tenant', zh: '租户' };
 const KIND_PROJECT = { en: 'Project', zh: '项目' };
@@ -25,7 +27,8 @@ export class TenancyEngine {
 
   async createTenant(input: { name: string; displayName?: string; createdBy: string }): Promise<Tenant> {
     const tenant: Tenant = {
-      id: newId(), name: input.name, displayName: input.displayName ?? input.name, createdAt: new Date(), createdBy: input.createdBy,
+      id: newId(), name: input.name, displayName: input.displayName ?? input.name,
+      quotaInstances: null, quotaCpu: null, quotaMemory: null, quotaStorage: null, createdAt: new Date(), createdBy: input.createdBy,
     };
     try {
       await this.db.getRepository(TenantEntity).insert(tenant);
@@ -44,6 +47,11 @@ export class TenancyEngine {
     const tenant = await this.findTenant(name);
     if (!tenant) throw new ClawError('CLAW_NOT_FOUND', { kind: KIND_TENANT, name });
     return tenant;
+  }
+
+  async setQuota(tenant: Tenant, quota: Partial<Pick<Tenant, 'quotaInstances' | 'quotaCpu' | 'quotaMemory' | 'quotaStorage'>>): Promise<Tenant> {
+    await this.db.getRepository(TenantEntity).update({ id: tenant.id }, quota);
+    return { ...tenant, ...quota };
   }
 
   /** All tenants, or only those named in `visible`. */
@@ -111,12 +119,30 @@ export class TenancyEngine {
     return project;
   }
 
+  /** The project a command means when it names none: `default`, or the tenant's only project. */
+  async defaultProjectName(tenantName: string): Promise<string | undefined> {
+    const tenant = await this.findTenant(tenantName);
+    if (!tenant) return undefined;
+    const projects = await this.listProjects(tenant);
+    return (projects.find((p) => p.name === DEFAULT_PROJECT) ?? (projects.length === 1 ? projects[0] : undefined))?.name;
+  }
+
   async listProjects(tenant: Tenant): Promise<Project[]> {
     return this.db.getRepository(ProjectEntity).find({ where: { tenantId: tenant.id }, order: { name: 'ASC' } });
   }
 
   async deleteProject(project: Project): Promise<void> {
     await this.db.transaction(async (em) => {
+      const instances = await em.getRepository(InstanceEntity).find({ where: { projectId: project.id, nameKey: Not(IsNull()) }, order: { name: 'ASC' } });
+      if (instances.length > 0) {
+        const names = instances.slice(0, 5).map((i) => i.name).join(', ') + (instances.length > 5 ? ', ...' : '');
+        throw new ClawError('CLAW_CONFLICT_IN_USE', {
+          detail: {
+            en: `Project ${project.name} still has ${instances.length} instance(s): ${names}. Destroy them first with \`claw destroy NAME --project ${project.name}\`.`,
+            zh: `项目 ${project.name} 还有 ${instances.length} 个实例：${names}。请先用 \`claw destroy 名称 --project ${project.name}\` 销毁。`,
+          },
+        });
+      }
       await em.getRepository(RoleBindingEntity).delete({ projectId: project.id });
       await em.getRepository(ChatBindingEntity).delete({ projectId: project.id });
       await em.getRepository(ProjectEntity).delete({ id: project.id });

@@ -1,5 +1,9 @@
 // The entity list handed to TypeORM; later issues append their entities here.
 import { ApiTokenEntity } from './api-token.js';
+import { InstanceEventEntity } from './instance-event.js';
+import { InstanceEntity } from './instance.js';
+import { LeaseEntity } from './lease.js';
+import { MetaEntity } from './meta.js';
 import { AuditEventEntity } from './audit-event.js';
 import { ChatBindingEntity } from './chat-binding.js';
 import { ChatIdentityEntity } from './chat-identity.js';
@@ -19,4 +23,8 @@ export const ENTITIES = [
   ChatBindingEntity,
   ApiTokenEntity,
   AuditEventEntity,
+  InstanceEntity,
+  InstanceEventEntity,
+  LeaseEntity,
+  MetaEntity,
 ];

@@ -7,6 +7,11 @@ export interface Tenant {
   /** DNS-1123 label; the Kubernetes namespace is `claw-<name>`. */
   name: string;
   displayName: string;
+  /** Quota; null means the default from configs/claw.yaml. Quantities as Kubernetes writes them. */
+  quotaInstances: number | null;
+  quotaCpu: string | null;
+  quotaMemory: string | null;
+  quotaStorage: string | null;
   createdAt: Date;
   createdBy: string | null;
 }
@@ -18,6 +23,10 @@ export const TenantEntity = new EntitySchema<Tenant>({
     id: idColumn(),
     name: nameColumn(),
     displayName: textColumn('display_name', 200),
+    quotaInstances: { name: 'quota_instances', type: 'int', nullable: true },
+    quotaCpu: textColumn('quota_cpu', 20, true),
+    quotaMemory: textColumn('quota_memory', 20, true),
+    quotaStorage: textColumn('quota_storage', 20, true),
     createdAt: timeColumn('created_at'),
     createdBy: textColumn('created_by', 100, true),
   },

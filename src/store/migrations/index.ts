@@ -1,4 +1,5 @@
 // Migrations in the order they run; append, never edit a released one.
 import { Core1763700000001 } from './0001-core.js';
+import { Instances1763700000002 } from './0002-instances.js';
 
-export const MIGRATIONS = [Core1763700000001];
+export const MIGRATIONS = [Core1763700000001, Instances1763700000002];

@@ -1,0 +1,160 @@
+// Runs the reconciler on the elected leader: a work queue fed by commands, runtime watches, a change poll of the
+// database (commands handled by other replicas) and a periodic resync; failures retry with backoff.
+import { MoreThan, Not, type DataSource } from 'typeorm';
+import type { LeaderElector } from '../../runtime/leader-elector.js';
+import type { Runtime } from '../../runtime/runtime.js';
+import { InstanceEntity } from '../../store/entities/instance.js';
+import type { Reconciler } from './reconciler.js';
+import { TerminalError } from './reconciler.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ControllerOptions {
+  db: DataSource;
+  runtime: Runtime;
+  reconciler: Reconciler;
+  elector: LeaderElector;
+  workers: number;
+  resyncMs: number;
+  /** How often the leader looks for desired-state changes written by other replicas. */
+  pollMs?: number;
+  logger: ControllerLogger;
+  /** Reconcile outcomes for metrics: 'success' | 'requeue' | 'error' | 'terminal'. */
+  onResult?: (outcome: string, ms: number) => void;
+}
+
+export class Controller {
+  /** A fresh queue per leadership term: shutting it down releases workers blocked in get(). */
+  private queue = new WorkQueue();
+  private leaderAbort: AbortController | undefined;
+  private running = false;
+  /** Reconciles in flight, so a lost leadership can wait for them before another replica starts. */
+  private active = 0;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly o: ControllerOptions) {}
+
+  /** Campaigns for leadership until `signal` aborts; reconciles only while leader. */
+  start(signal: AbortSignal): void {
+    this.o.elector.onChange((leader) => (leader ? this.lead() : this.follow()));
+    this.o.elector.start(signal);
+    signal.addEventListener('abort', () => this.follow(), { once: true });
+  }
+
+  isLeader(): boolean {
+    return this.o.elector.isLeader();
+  }
+
+  /** Asks for a prompt reconcile of an instance (after a command); harmless when this replica is not the leader. */
+  enqueue(instanceId: string): void {
+    if (this.running) this.queue.add(instanceId);
+  }
+
+  private lead(): void {
+    if (this.running) return;
+    this.running = true;
+    this.queue = new WorkQueue();
+    this.leaderAbort = new AbortController();
+    const signal = this.leaderAbort.signal;
+    this.o.logger.info({}, 'became the reconciler leader');
+    this.o.runtime.watch((id) => this.queue.add(id), signal);
+    for (let i = 0; i < this.o.workers; i++) void this.worker(signal);
+    void this.resyncLoop(signal);
+    void this.pollLoop(signal);
+  }
+
+  private follow(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.leaderAbort?.abort();
+    this.queue.shutDown();
+    this.o.logger.info({}, 'no longer the reconciler leader');
+  }
+
+  /** Resolves when no reconcile is in flight (used by shutdown and tests). */
+  idle(): Promise<void> {
+    if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async worker(signal: AbortSignal): Promise<void> {
+    const queue = this.queue;
+    while (!signal.aborted) {
+      const key = await queue.get();
+      if (key === null) return;
+      this.active++;
+      const started = Date.now();
+      try {
+        const result = await this.o.reconciler.reconcile(key);
+        queue.forget(key);
+        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+        this.o.onResult?.(result.requeueAfterMs === undefined ? 'success' : 'requeue', Date.now() - started);
+      } catch (error) {
+        if (error instanceof TerminalError) {
+          queue.forget(key);
+          this.o.logger.error({ err: error, instanceId: key }, 'reconcile failed for good');
+          this.o.onResult?.('terminal', Date.now() - started);
+        } else {
+          const delay = queue.addRateLimited(key);
+          this.o.logger.warn({ err: error, instanceId: key, retryInMs: delay }, 'reconcile failed; retrying');
+          this.o.onResult?.('error', Date.now() - started);
+        }
+      } finally {
+        queue.done(key);
+        this.active--;
+        if (this.active === 0 && queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+      }
+    }
+  }
+
+  private async resyncLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const rows = await this.o.db.getRepository(InstanceEntity).find({ select: { id: true }, where: { phase: Not('Destroyed') } });
+        for (const row of rows) this.queue.add(row.id);
+        // Destroyed rows whose desired state changed again are picked up by the poll.
+      } catch (error) {
+        this.o.logger.warn({ err: error }, 'resync failed');
+      }
+      await sleep(this.o.resyncMs, signal);
+    }
+  }
+
+  private async pollLoop(signal: AbortSignal): Promise<void> {
+    let since = new Date(Date.now() - 1000);
+    while (!signal.aborted) {
+      await sleep(this.o.pollMs ?? 1000, signal);
+      try {
+        const checkedAt = new Date();
+        const rows = await this.o.db.getRepository(InstanceEntity).find({ select: { id: true, updatedAt: true }, where: { updatedAt: MoreThan(since) } });
+        for (const row of rows) this.queue.add(row.id);
+        // Overlap by a second: a replica's write in flight at checkedAt carries a slightly earlier timestamp.
+        since = new Date(checkedAt.getTime() - 1000);
+      } catch (error) {
+        this.o.logger.warn({ err: error }, 'polling for changes failed');
+      }
+    }
+  }
+
+  stop(): void {
+    this.follow();
+    this.queue.shutDown();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

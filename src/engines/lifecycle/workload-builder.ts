@@ -1,0 +1,89 @@
+// Builds the WorkloadSpec of an instance: template values, the adapter's files and workload, ids, labels and a spec hash.
+import { createHash } from 'node:crypto';
+import { ClawError } from '../../errors/claw-error.js';
+import type { InstanceRef, RuntimeTarget } from '../../runtime/runtime.js';
+import type { WorkloadSpec } from '../../runtime/workload.js';
+import type { Instance } from '../../store/entities/instance.js';
+import type { SecretBox } from '../../store/secret-box.js';
+import type { AdapterRegistry } from '../adapters/adapter-registry.js';
+import type { ConfigProblem, RuntimeInfo } from '../adapters/claw-adapter.js';
+import type { TemplateCatalog, ResolvedConfig } from '../config/template-catalog.js';
+
+/** Thrown when the instance's config cannot produce valid files: the reconciler marks the instance Failed. */
+export class ConfigInvalidError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    this.name = 'ConfigInvalidError';
+  }
+}
+
+export function configProblemsError(problems: ConfigProblem[]): ClawError {
+  return new ClawError('CLAW_ARG_INVALID', {
+    what: { en: 'configuration', zh: '配置' },
+    reason: problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+  });
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+export class WorkloadBuilder {
+  constructor(
+    private readonly adapters: AdapterRegistry,
+    private readonly templates: TemplateCatalog,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  /** The unified config: template defaults, then the instance's overrides and (decrypted) secrets. */
+  config(instance: Pick<Instance, 'template' | 'overrides' | 'secretOverrides'>): ResolvedConfig {
+    const secrets = instance.secretOverrides ? (JSON.parse(this.secrets.open(instance.secretOverrides)) as Record<string, string>) : {};
+    return this.templates.resolve(instance.template, instance.overrides, secrets);
+  }
+
+  /** Everything the adapter must accept for this config on this target; empty when it is fine. */
+  check(instance: Pick<Instance, 'type' | 'version' | 'template' | 'overrides' | 'secretOverrides'>, ref: InstanceRef, target: RuntimeTarget): ConfigProblem[] {
+    const adapter = this.adapters.get(instance.type);
+    const config = this.config(instance);
+    const problems = adapter.parseConfig(config);
+    if (problems.length) return problems;
+    const runtime: RuntimeInfo = { ref, target, version: instance.version};
+    return adapter.validate(adapter.generateConfig(config, runtime));
+  }
+
+  /** The adapter's grace period for stopping the instance; undefined when its config is broken (a stop must still work). */
+  graceSeconds(instance: Instance, ref: InstanceRef): number | undefined {
+    try {
+      const target: RuntimeTarget = { kind: 'pod', port: 1, bind: 'lan', configDir: '/', dataDir: '/', logFile: '/claw.log', filesDir: '/' };
+      const runtime: RuntimeInfo = { ref, target, version: instance.version};
+      return this.adapters.get(instance.type).workload(this.config(instance), runtime, '').terminationGraceSeconds;
+    } catch {
+      return undefined;
+    }
+  }
+
+  build(instance: Instance, ref: InstanceRef, target: RuntimeTarget): WorkloadSpec {
+    const adapter = this.adapters.get(instance.type);
+    const config = this.config(instance);
+    const problems = adapter.parseConfig(config);
+    if (problems.length) throw new ConfigInvalidError(problems);
+    const runtime: RuntimeInfo = { ref, target, version: instance.version};
+    const files = adapter.generateConfig(config, runtime);
+    const invalid = adapter.validate(files);
+    if (invalid.length) throw new ConfigInvalidError(invalid);
+    const parts = adapter.workload(config, runtime, this.secrets.open(instance.gatewayToken));
+    const resources = { cpu: instance.cpu, memory: instance.memory };
+    // Secret values are hashed, never kept in clear, so a new API key still replaces the workload.
+    const specHash = digest({
+      image: parts.image, command: parts.command, args: parts.args, env: parts.env, files, resources, storage: instance.storage,
+      probes: parts.probes, user: parts.user, group: parts.group, grace: parts.terminationGraceSeconds, process: parts.process,
+      secretEnv: Object.fromEntries(Object.entries(parts.secretEnv).map(([k, v]) => [k, digest(v)])),
+    }).slice(0, 32);
+    return {
+      ref, type: instance.type, version: instance.version, labels: instance.labels, image: parts.image, command: parts.command, args: parts.args,
+      env: parts.env, secretEnv: parts.secretEnv, files, port: target.port, probes: parts.probes, resources, storage: instance.storage,
+      paths: { configDir: target.configDir, dataDir: target.dataDir }, user: parts.user, group: parts.group,
+      terminationGraceSeconds: parts.terminationGraceSeconds, specHash, restartGeneration: instance.restartGeneration, process: parts.process,
+    };
+  }
+}

@@ -1,0 +1,27 @@
+// Chooses the runtime from the settings: supervised local processes (the default) or Kubernetes.
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Settings } from '../config/settings.js';
+import { createKubernetesRuntime } from './kubernetes/index.js';
+import { createLocalRuntime } from './local/index.js';
+import type { Runtime } from './runtime.js';
+
+export interface RuntimeLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export function createRuntime(settings: Settings, db: DataSource, logger: RuntimeLog): Runtime {
+  if (settings.runtime === 'kubernetes') {
+    return createKubernetesRuntime({
+      ...(settings.kubernetes.kubeconfig ? { kubeconfigPath: settings.kubernetes.kubeconfig } : {}),
+      ...(settings.kubernetes.context ? { context: settings.kubernetes.context } : {}),
+      ...(settings.kubernetes.storageClass ? { storageClassName: settings.kubernetes.storageClass } : {}),
+      leaseNamespace: settings.kubernetes.leaseNamespace,
+      leaseName: settings.kubernetes.leaseName,
+      logger,
+    });
+  }
+  return createLocalRuntime({ rootDir: join(settings.dataDir, 'instances'), cacheDir: settings.cacheDir, db, logger });
+}

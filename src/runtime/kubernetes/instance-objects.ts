@@ -1,0 +1,225 @@
+// The objects of one instance: create-or-update of Secret, ConfigMap, PVCs and Service, replacement of the pod, deletion.
+import type { CoreV1Api, V1ConfigMap, V1PersistentVolumeClaim, V1Pod, V1Secret, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { RuntimeError, type InstanceRef, type RuntimeErrorKind } from '../runtime.js';
+import type { WorkloadSpec } from '../workload.js';
+import { isConflict, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
+import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from './manifests.js';
+import { ANNOTATION_RESTART_GENERATION, ANNOTATION_SPEC_HASH, instanceNames, invalidFilePath, type InstanceNames } from './names.js';
+import { retryWhileQuotaPending, sameMap, syncObject } from './object-sync.js';
+
+export interface InstanceObjectsOptions {
+  /** StorageClass of the claims; undefined leaves the cluster's default class in charge. */
+  storageClassName?: string;
+  /** How long apply() waits for a replaced pod to go before creating its successor. */
+  replaceWaitMs: number;
+}
+
+const POLL_MS = 200;
+
+/** When several writes of one apply fail, report the one that says most about what to do. */
+const KIND_PRIORITY: RuntimeErrorKind[] = ['quota', 'invalid', 'forbidden', 'conflict', 'unavailable'];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Deletion that treats "already gone" as success. */
+async function deleteIfPresent(remove: () => Promise<unknown>, what: string): Promise<void> {
+  try {
+    await remove();
+  } catch (err) {
+    if (!isNotFound(err)) throw toRuntimeError(err, what);
+  }
+}
+
+/** Runs every task to the end (no write is left running unobserved), then throws the most telling failure. */
+async function allOrFirstError(tasks: Array<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(tasks);
+  const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (errors.length === 0) return;
+  const rank = (e: unknown) => (e instanceof RuntimeError ? KIND_PRIORITY.indexOf(e.kind) : KIND_PRIORITY.length);
+  throw errors.sort((a, b) => rank(a) - rank(b))[0];
+}
+
+function samePorts(a: V1ServicePort[] | undefined, b: V1ServicePort[] | undefined): boolean {
+  const key = (ports: V1ServicePort[] | undefined) =>
+    JSON.stringify((ports ?? []).map((p) => [p.name ?? '', p.port, String(p.targetPort ?? p.port), p.protocol ?? 'TCP']));
+  return key(a) === key(b);
+}
+
+export class InstanceObjects {
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly options: InstanceObjectsOptions,
+  ) {}
+
+  /** Everything but the pod first (in parallel), then the pod, which mounts and references them. */
+  async apply(spec: WorkloadSpec): Promise<void> {
+    for (const path of Object.keys(spec.files)) {
+      const problem = invalidFilePath(path);
+      if (problem) throw new RuntimeError('invalid', `generated file "${path}" ${problem}`);
+    }
+    const names = instanceNames(spec.ref);
+    await allOrFirstError([
+      this.syncSecret(spec, names),
+      this.syncConfigMap(spec, names),
+      this.syncPvc(spec, names.configPvc, names),
+      this.syncPvc(spec, names.dataPvc, names),
+      this.syncService(spec, names),
+    ]);
+    await this.syncPod(spec, names);
+  }
+
+  async stop(ref: InstanceRef, options: { force: boolean; graceSeconds: number }): Promise<void> {
+    const names = instanceNames(ref);
+    const grace = options.force ? 0 : Math.max(0, Math.floor(options.graceSeconds));
+    await deleteIfPresent(
+      () => this.core.deleteNamespacedPod({ name: names.base, namespace: names.namespace, gracePeriodSeconds: grace, body: { gracePeriodSeconds: grace } }),
+      `stop pod ${names.base} in ${names.namespace}`,
+    );
+  }
+
+  async destroy(ref: InstanceRef, options: { keepData: boolean }): Promise<void> {
+    const { core } = this;
+    const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
+    const where = `in ${namespace}`;
+    await allOrFirstError([
+      deleteIfPresent(() => core.deleteNamespacedPod({ name: base, namespace }), `delete pod ${base} ${where}`),
+      deleteIfPresent(() => core.deleteNamespacedService({ name: base, namespace }), `delete service ${base} ${where}`),
+      deleteIfPresent(() => core.deleteNamespacedConfigMap({ name: base, namespace }), `delete config map ${base} ${where}`),
+      deleteIfPresent(() => core.deleteNamespacedSecret({ name: base, namespace }), `delete secret ${base} ${where}`),
+      ...(options.keepData
+        ? []
+        : [configPvc, dataPvc].map((name) =>
+            // Kubernetes keeps the claim (pvc-protection) until the pod is gone, then removes it by itself.
+            deleteIfPresent(() => core.deleteNamespacedPersistentVolumeClaim({ name, namespace }), `delete volume claim ${name} ${where}`),
+          )),
+    ]);
+  }
+
+  private syncSecret(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
+    const desired = secretManifest(spec);
+    const { core } = this;
+    return syncObject<V1Secret>({
+      // Only the name: the data never goes into a message.
+      what: `secret ${names.base} in ${names.namespace}`,
+      read: () => core.readNamespacedSecret({ name: names.base, namespace: names.namespace }),
+      create: () => core.createNamespacedSecret({ namespace: names.namespace, body: desired }),
+      update: (existing) => {
+        if (sameMap(existing.data, desired.data) && sameMap(existing.metadata?.labels, desired.metadata?.labels) && !existing.stringData) return undefined;
+        return { ...existing, metadata: { ...existing.metadata, labels: desired.metadata?.labels }, data: desired.data, stringData: undefined };
+      },
+      replace: (body) => core.replaceNamespacedSecret({ name: names.base, namespace: names.namespace, body }),
+    });
+  }
+
+  private syncConfigMap(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
+    const desired = configMapManifest(spec);
+    const { core } = this;
+    return syncObject<V1ConfigMap>({
+      what: `config map ${names.base} in ${names.namespace}`,
+      read: () => core.readNamespacedConfigMap({ name: names.base, namespace: names.namespace }),
+      create: () => core.createNamespacedConfigMap({ namespace: names.namespace, body: desired }),
+      update: (existing) => {
+        if (sameMap(existing.data, desired.data) && sameMap(existing.metadata?.labels, desired.metadata?.labels) && !existing.binaryData) return undefined;
+        return { ...existing, metadata: { ...existing.metadata, labels: desired.metadata?.labels }, data: desired.data, binaryData: undefined };
+      },
+      replace: (body) => core.replaceNamespacedConfigMap({ name: names.base, namespace: names.namespace, body }),
+    });
+  }
+
+  /** Claims are created once; only labels follow the spec (a size change needs an expandable StorageClass, so it is not attempted). */
+  private syncPvc(spec: WorkloadSpec, name: string, names: InstanceNames): Promise<unknown> {
+    const desired = pvcManifest(spec, name, { storageClassName: this.options.storageClassName });
+    const { core } = this;
+    return syncObject<V1PersistentVolumeClaim>({
+      what: `volume claim ${name} in ${names.namespace}`,
+      read: () => core.readNamespacedPersistentVolumeClaim({ name, namespace: names.namespace }),
+      create: () => core.createNamespacedPersistentVolumeClaim({ namespace: names.namespace, body: desired }),
+      update: (existing) => {
+        if (existing.metadata?.deletionTimestamp) {
+          // A destroy is still finishing (the claim waits for its pod to go): the next apply creates it anew.
+          throw new RuntimeError('unavailable', `volume claim ${name} in ${names.namespace} is still being deleted`);
+        }
+        if (sameMap(existing.metadata?.labels, desired.metadata?.labels)) return undefined;
+        return { ...existing, metadata: { ...existing.metadata, labels: desired.metadata?.labels } };
+      },
+      replace: (body) => core.replaceNamespacedPersistentVolumeClaim({ name, namespace: names.namespace, body }),
+    });
+  }
+
+  private syncService(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
+    const desired = serviceManifest(spec);
+    const { core } = this;
+    return syncObject<V1Service>({
+      what: `service ${names.base} in ${names.namespace}`,
+      read: () => core.readNamespacedService({ name: names.base, namespace: names.namespace }),
+      create: () => core.createNamespacedService({ namespace: names.namespace, body: desired }),
+      update: (existing) => {
+        const same =
+          sameMap(existing.metadata?.labels, desired.metadata?.labels) &&
+          sameMap(existing.spec?.selector, desired.spec?.selector) &&
+          existing.spec?.type === desired.spec?.type &&
+          samePorts(existing.spec?.ports, desired.spec?.ports);
+        if (same) return undefined;
+        // Keep the existing spec (clusterIP is immutable) and overwrite only what we own.
+        return {
+          ...existing,
+          metadata: { ...existing.metadata, labels: desired.metadata?.labels },
+          spec: { ...existing.spec, type: desired.spec?.type, selector: desired.spec?.selector, ports: desired.spec?.ports },
+        };
+      },
+      replace: (body) => core.replaceNamespacedService({ name: names.base, namespace: names.namespace, body }),
+    });
+  }
+
+  /**
+   * Creates the pod, or replaces one from another spec hash / restart generation (or one that has exited). The name
+   * is fixed, so there is never a second pod: the old one is deleted with the spec's grace period and its successor
+   * created once it is gone, if that happens within replaceWaitMs; otherwise a later apply creates it.
+   */
+  private async syncPod(spec: WorkloadSpec, names: InstanceNames): Promise<void> {
+    const { core } = this;
+    const what = `pod ${names.base} in ${names.namespace}`;
+    const deadline = Date.now() + this.options.replaceWaitMs;
+    for (;;) {
+      let pod: V1Pod | undefined;
+      try {
+        pod = await readOrAbsent(() => core.readNamespacedPod({ name: names.base, namespace: names.namespace }));
+      } catch (err) {
+        throw toRuntimeError(err, what);
+      }
+      if (!pod) {
+        try {
+          await retryWhileQuotaPending(() => core.createNamespacedPod({ namespace: names.namespace, body: podManifest(spec) }));
+        } catch (err) {
+          // A concurrent apply created it a moment ago: the pod exists, which is what was asked.
+          if (isConflict(err)) return;
+          throw toRuntimeError(err, what);
+        }
+        return;
+      }
+      if (!pod.metadata?.deletionTimestamp) {
+        const annotations = pod.metadata?.annotations ?? {};
+        const phase = pod.status?.phase;
+        const current =
+          annotations[ANNOTATION_SPEC_HASH] === spec.specHash &&
+          annotations[ANNOTATION_RESTART_GENERATION] === String(spec.restartGeneration) &&
+          phase !== 'Failed' &&
+          phase !== 'Succeeded';
+        if (current) return;
+        try {
+          await core.deleteNamespacedPod({
+            name: names.base,
+            namespace: names.namespace,
+            gracePeriodSeconds: spec.terminationGraceSeconds,
+            // The uid precondition makes sure we delete the outdated pod we looked at, never a successor.
+            body: { gracePeriodSeconds: spec.terminationGraceSeconds, preconditions: { uid: pod.metadata?.uid } },
+          });
+        } catch (err) {
+          if (!isNotFound(err) && !isConflict(err)) throw toRuntimeError(err, `replace ${what}`);
+        }
+      }
+      if (Date.now() >= deadline) return;
+      await sleep(POLL_MS);
+    }
+  }
+}

@@ -1,0 +1,284 @@
+// The Runtime on Kubernetes: one namespace and ResourceQuota per tenant; Secret, ConfigMap, PVCs, Service and Pod per instance.
+import type { CoordinationV1Api, CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
+import type {
+  InstanceRef,
+  LogOptions,
+  Observation,
+  Runtime,
+  RuntimeEvent,
+  RuntimeTarget,
+  TenantQuota,
+} from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
+import type { WorkloadSpec } from '../workload.js';
+import { httpStatus, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
+import { InstanceObjects } from './instance-objects.js';
+import { createApiClients, loadKubeConfig } from './kube-config.js';
+import { KubernetesLeaseElector } from './lease-elector.js';
+import { POD_FILES_DIR } from './manifests.js';
+import { LEASE_NAME, MANAGED_SELECTOR, instanceNames } from './names.js';
+import { containerStarted, eventTime, mayHaveProbeFailure, observationOf, recentProbeFailure, runtimeEventOf } from './observation.js';
+import { PodWatcher } from './pod-watcher.js';
+import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
+import { TenantSpaces } from './tenant-space.js';
+
+export { POD_FILES_DIR } from './manifests.js';
+
+/** Where the claw lives inside its pod; the defaults are OpenClaw's image layout. */
+export interface PodLayout {
+  /** Default 18789, OpenClaw's gateway port. */
+  port?: number;
+  /** Default /home/node/.openclaw, OpenClaw's state dir in its image (user `node`, uid 1000). */
+  configDir?: string;
+  /** Default /home/node/data. */
+  dataDir?: string;
+  /** Default /home/node/.openclaw/logs/claw.log: inside the config PVC, so the log survives restarts. */
+  logFile?: string;
+}
+
+export interface KubernetesRuntimeOptions {
+  /** A loaded kubeconfig; takes precedence over kubeconfigPath. */
+  kubeConfig?: KubeConfig;
+  /** A kubeconfig file; without either, the in-cluster service account (KUBERNETES_SERVICE_HOST) is used. */
+  kubeconfigPath?: string;
+  /** Context to use instead of the kubeconfig's current one. */
+  context?: string;
+  /** Namespace of the reconciler's Lease. Default `default`: it exists in every cluster. */
+  leaseNamespace?: string;
+  /** Name of the reconciler's Lease. Default `open-cluster-claw-reconciler`; two control planes in one cluster need two names. */
+  leaseName?: string;
+  /** StorageClass of the instances' PVCs. Default: none, so the cluster's default class applies. */
+  storageClassName?: string;
+  /** Where background failures (watch, lease) are reported. Default: dropped, since they are retried anyway. */
+  logger?: RuntimeLogger;
+  /** Port and paths reported by target() and used for the mounts. */
+  pod?: PodLayout;
+  /** Per-request timeout. Default 30 s: well above a healthy apiserver's latency, short enough to keep a reconcile moving. */
+  requestTimeoutMs?: number;
+  /**
+   * How long apply() waits for a replaced pod to go before creating its successor. Default 10 s: enough for a quick
+   * drain; a longer one finishes in the background and the reconciler's next apply creates the new pod.
+   */
+  replaceWaitMs?: number;
+  /** ensureTenant skips the API while it applied the same quota this recently. Default 60 s, so external edits heal within a minute. */
+  tenantCacheTtlMs?: number;
+  /** A readiness-probe failure reported within this window counts as a current ProbeFailure. Default 60 s. */
+  probeFailureWindowMs?: number;
+}
+
+const DEFAULT_LAYOUT: Required<PodLayout> = {
+  port: 18789,
+  configDir: '/home/node/.openclaw',
+  dataDir: '/home/node/data',
+  logFile: '/home/node/.openclaw/logs/openclaw.log',
+};
+
+/** Without a tail, logs() returns this many lines: a screenful of context, not a whole history. */
+const DEFAULT_LOG_TAIL = 1_000;
+/** The interface's upper bound on lines per call. */
+const MAX_LOG_TAIL = 10_000;
+export class KubernetesRuntime implements Runtime {
+  readonly kind = 'kubernetes' as const;
+  private readonly kc: KubeConfig;
+  private readonly core: CoreV1Api;
+  private readonly coordination: CoordinationV1Api;
+  private readonly logger: RuntimeLogger;
+  private readonly layout: Required<PodLayout>;
+  private readonly leaseNamespace: string;
+  private readonly leaseName: string;
+  private readonly probeFailureWindowMs: number;
+  private readonly tenantSpaces: TenantSpaces;
+  private readonly instances: InstanceObjects;
+  /** Aborted by close(): stops every watch and elector this runtime started. */
+  private readonly closing = new AbortController();
+  private readonly electors = new Set<KubernetesLeaseElector>();
+
+  constructor(options: KubernetesRuntimeOptions = {}) {
+    this.kc = loadKubeConfig(options);
+    const clients = createApiClients(this.kc, options.requestTimeoutMs ?? 30_000);
+    this.core = clients.core;
+    this.coordination = clients.coordination;
+    this.logger = options.logger ?? silentLogger;
+    this.layout = { ...DEFAULT_LAYOUT, ...options.pod };
+    this.leaseNamespace = options.leaseNamespace ?? 'default';
+    this.leaseName = options.leaseName ?? LEASE_NAME;
+    this.probeFailureWindowMs = options.probeFailureWindowMs ?? 60_000;
+    this.tenantSpaces = new TenantSpaces(this.core, options.tenantCacheTtlMs ?? 60_000, this.logger);
+    this.instances = new InstanceObjects(this.core, {
+      storageClassName: options.storageClassName,
+      replaceWaitMs: options.replaceWaitMs ?? 10_000,
+    });
+  }
+
+  async target(_ref: InstanceRef): Promise<RuntimeTarget> {
+    const { port, configDir, dataDir, logFile } = this.layout;
+    return { kind: 'pod', port, bind: 'lan', configDir, dataDir, logFile, filesDir: POD_FILES_DIR };
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // tenants
+  // ------------------------------------------------------------------------------------------------
+
+  async ensureTenant(tenant: string, quota: TenantQuota): Promise<void> {
+    await this.tenantSpaces.ensure(tenant, quota);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // instances
+  // ------------------------------------------------------------------------------------------------
+
+  async apply(spec: WorkloadSpec): Promise<void> {
+    try {
+      await this.instances.apply(spec);
+    } catch (err) {
+      // The namespace may have been deleted behind our back: let the next ensureTenant recreate it.
+      if (err instanceof RuntimeError && isNotFound(err.cause)) this.tenantSpaces.forget(spec.ref.tenant);
+      throw err;
+    }
+  }
+
+  async stop(ref: InstanceRef, options: { force: boolean; graceSeconds: number }): Promise<void> {
+    await this.instances.stop(ref, options);
+  }
+
+  async destroy(ref: InstanceRef, options: { keepData: boolean }): Promise<void> {
+    await this.instances.destroy(ref, options);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // observation
+  // ------------------------------------------------------------------------------------------------
+
+  async observe(ref: InstanceRef): Promise<Observation> {
+    const { core } = this;
+    const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
+    const exists = async (read: () => Promise<unknown>) => (await readOrAbsent(read)) !== undefined;
+    try {
+      const [pod, secret, configMap, service, configClaim, dataClaim] = await Promise.all([
+        readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })),
+        exists(() => core.readNamespacedSecret({ name: base, namespace })),
+        exists(() => core.readNamespacedConfigMap({ name: base, namespace })),
+        exists(() => core.readNamespacedService({ name: base, namespace })),
+        exists(() => core.readNamespacedPersistentVolumeClaim({ name: configPvc, namespace })),
+        exists(() => core.readNamespacedPersistentVolumeClaim({ name: dataPvc, namespace })),
+      ]);
+      let probeFailure: string | undefined;
+      if (pod && mayHaveProbeFailure(pod)) {
+        const events = await core.listNamespacedEvent({
+          namespace,
+          fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${base},reason=Unhealthy`,
+        });
+        probeFailure = recentProbeFailure(pod, events.items, Date.now(), this.probeFailureWindowMs);
+      }
+      return observationOf(pod, { secret, configMap, service, configPvc: configClaim, dataPvc: dataClaim }, probeFailure);
+    } catch (err) {
+      throw toRuntimeError(err, `observe ${base} in ${namespace}`);
+    }
+  }
+
+  async logs(ref: InstanceRef, options: LogOptions): Promise<string[]> {
+    const { namespace, base } = instanceNames(ref);
+    const what = `logs of pod ${base} in ${namespace}`;
+    let pod: V1Pod | undefined;
+    try {
+      pod = await readOrAbsent(() => this.core.readNamespacedPod({ name: base, namespace }));
+    } catch (err) {
+      throw toRuntimeError(err, what);
+    }
+    const container = pod?.spec?.containers[0]?.name;
+    if (!pod || !container) return [];
+    const status = pod.status?.containerStatuses?.find((c) => c.name === container);
+    const hasLog = options.previous ? Boolean(status?.lastState?.terminated) || (status?.restartCount ?? 0) > 0 : containerStarted(status);
+    // Asking the kubelet about a container that never ran fails (and on an unscheduled pod not even as an ApiException).
+    if (!hasLog) return [];
+    const tail = Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_LOG_TAIL)), MAX_LOG_TAIL);
+    let text: string;
+    try {
+      text = await this.core.readNamespacedPodLog({
+        name: base,
+        namespace,
+        container,
+        tailLines: tail,
+        ...(options.sinceSeconds !== undefined ? { sinceSeconds: Math.max(1, Math.floor(options.sinceSeconds)) } : {}),
+        ...(options.previous ? { previous: true } : {}),
+      });
+    } catch (err) {
+      // 400: no such run (no previous crash, container just restarting); 404: the pod went away meanwhile.
+      const code = httpStatus(err);
+      if (code === 400 || code === 404) return [];
+      // The client turns the kubelet's "container not started" answer into a plain Error when it lacks a Content-Type.
+      if (code === undefined && err instanceof Error && /Cannot parse content/.test(err.message)) return [];
+      throw toRuntimeError(err, what);
+    }
+    const lines = String(text ?? '').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines;
+  }
+
+  async events(ref: InstanceRef): Promise<RuntimeEvent[]> {
+    const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
+    const subjects: Array<[kind: string, name: string]> = [
+      ['Pod', base],
+      ['PersistentVolumeClaim', configPvc],
+      ['PersistentVolumeClaim', dataPvc],
+    ];
+    let lists: CoreV1Event[][];
+    try {
+      lists = await Promise.all(
+        subjects.map(async ([kind, name]) => {
+          const list = await this.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` });
+          return list.items;
+        }),
+      );
+    } catch (err) {
+      throw toRuntimeError(err, `events of ${base} in ${namespace}`);
+    }
+    // Kubelet timestamps have one-second resolution: the resourceVersion keeps events of the same second in write order.
+    const order = (e: CoreV1Event) => [eventTime(e)?.getTime() ?? 0, Number(e.metadata?.resourceVersion ?? 0)] as const;
+    return lists
+      .flat()
+      .sort((a, b) => {
+        const [ta, ra] = order(a);
+        const [tb, rb] = order(b);
+        return ta - tb || ra - rb;
+      })
+      .map(runtimeEventOf);
+  }
+
+  watch(onChange: (instanceId: string) => void, signal: AbortSignal): void {
+    new PodWatcher({
+      kc: this.kc,
+      core: this.core,
+      labelSelector: MANAGED_SELECTOR,
+      onChange,
+      signal: AbortSignal.any([signal, this.closing.signal]),
+      logger: this.logger,
+    }).start();
+  }
+
+  leaderElector(identity: string, timing?: LeaseTiming): LeaderElector {
+    const elector = new KubernetesLeaseElector({
+      coordination: this.coordination,
+      namespace: this.leaseNamespace,
+      name: this.leaseName,
+      identity,
+      timing,
+      logger: this.logger,
+      stopSignal: this.closing.signal,
+    });
+    this.electors.add(elector);
+    return elector;
+  }
+
+  /** Stops watches and electors; waits (bounded by the request timeout) for held leases to be released. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.all([...this.electors].map((e) => e.whenStopped()));
+    this.electors.clear();
+  }
+}
+
+export function createKubernetesRuntime(options: KubernetesRuntimeOptions = {}): KubernetesRuntime {
+  return new KubernetesRuntime(options);
+}

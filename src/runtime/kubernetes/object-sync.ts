@@ -1,0 +1,80 @@
+// Create-or-update of one object with optimistic concurrency: read, create when absent, replace only when different.
+import { RuntimeError } from '../runtime.js';
+import { isConflict, isNotFound, isQuotaStatusUnknown, toRuntimeError } from './api-errors.js';
+
+export interface SyncedObject<T> {
+  /** For messages, e.g. `secret claw-p-alice in claw-acme`. */
+  what: string;
+  read(): Promise<T>;
+  create(): Promise<unknown>;
+  /** The object to write back (built from `existing`, keeping its resourceVersion), or undefined when nothing differs. */
+  update(existing: T): T | undefined;
+  replace(body: T): Promise<unknown>;
+}
+
+/** Attempts before a persistent 409 becomes a 'conflict': each one starts from a fresh read. */
+const ATTEMPTS = 4;
+/**
+ * Right after a ResourceQuota is created or changed the apiserver refuses writes until the quota controller has
+ * computed its usage (about a second here): waiting briefly beats failing the reconcile step.
+ */
+const QUOTA_PENDING_RETRIES = 10;
+const QUOTA_PENDING_DELAY_MS = 300;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads first rather than creating first: quota admission runs before the existence check, so a create of an object
+ * that already exists is refused as "exceeded quota" in a full namespace, instead of answering 409.
+ */
+export async function syncObject<T>(object: SyncedObject<T>): Promise<'created' | 'updated' | 'unchanged'> {
+  let quotaPending = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let existing: T | undefined;
+      try {
+        existing = await object.read();
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      if (existing === undefined) {
+        await object.create();
+        return 'created';
+      }
+      const body = object.update(existing);
+      if (body === undefined) return 'unchanged';
+      await object.replace(body);
+      return 'updated';
+    } catch (err) {
+      if (isQuotaStatusUnknown(err) && quotaPending++ < QUOTA_PENDING_RETRIES) {
+        attempt--;
+        await sleep(QUOTA_PENDING_DELAY_MS);
+        continue;
+      }
+      // 409 AlreadyExists (created meanwhile) or Conflict (changed since our read): start over from a fresh read.
+      if (isConflict(err) && attempt < ATTEMPTS) continue;
+      // A 404 here means the namespace itself is missing (the object's absence was handled above).
+      if (isNotFound(err)) throw new RuntimeError('unavailable', `${object.what}: the namespace does not exist (ensureTenant first)`, err);
+      throw toRuntimeError(err, object.what);
+    }
+  }
+}
+
+/** Two label or data maps hold the same entries (undefined counts as empty). */
+export function sameMap(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  const ak = Object.keys(a ?? {});
+  const bk = Object.keys(b ?? {});
+  return ak.length === bk.length && ak.every((k) => b?.[k] === a?.[k]);
+}
+
+/** Runs `fn` for quota-pending writes the same way syncObject does, for single calls such as a pod create. */
+export async function retryWhileQuotaPending<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isQuotaStatusUnknown(err) || i >= QUOTA_PENDING_RETRIES) throw err;
+      await sleep(QUOTA_PENDING_DELAY_MS);
+    }
+  }
+}

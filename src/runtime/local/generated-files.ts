@@ -1,0 +1,48 @@
+// Writes spec.files into the instance's generated/ directory (like a ConfigMap volume): exactly those files, each atomically.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { RuntimeError } from '../runtime.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+/** Rejects paths that would land outside the directory: absolute, "..", or empty. */
+export function assertRelativeFilePath(path: string): void {
+  const normal = normalize(path);
+  if (path === '' || isAbsolute(path) || normal === '..' || normal.startsWith(`..${sep}`) || normal === '.' || path.includes('\0')) {
+    throw new RuntimeError('invalid', `file path "${path}" must be relative and stay inside the instance's files directory`);
+  }
+}
+
+async function listFiles(dir: string, base = dir): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(path, base)));
+    else files.push(relative(base, path));
+  }
+  return files;
+}
+
+/** Writes every file, then deletes files an earlier spec had and this one has not, so the directory mirrors the spec. */
+export async function writeGeneratedFiles(dir: string, files: Record<string, string>): Promise<void> {
+  const wanted = new Set<string>();
+  for (const path of Object.keys(files)) {
+    assertRelativeFilePath(path);
+    wanted.add(normalize(path));
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const [path, content] of Object.entries(files)) {
+    const target = join(dir, normalize(path));
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(target, content, 0o600);
+  }
+  for (const existing of await listFiles(dir)) {
+    if (!wanted.has(existing)) await rm(join(dir, existing), { force: true });
+  }
+}

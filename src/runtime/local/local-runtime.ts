@@ -1,0 +1,151 @@
+// The local runtime: each instance a supervised process on this machine, with its own directories and loopback port.
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
+import type { InstanceRef, LogOptions, Observation, Runtime, RuntimeEvent, RuntimeTarget, TenantQuota } from '../runtime.js';
+import type { WorkloadSpec } from '../workload.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { DEFAULT_CRASH_BACKOFF } from './crash-history.js';
+import { assertLabel, instanceDirs, listInstanceDirs } from './instance-dirs.js';
+import { DEFAULT_HEALTH_INTERVAL_MS, SILENT_LOGGER, type LocalRuntimeOptions, type RuntimeLogger } from './local-runtime-options.js';
+import { readLog } from './log-files.js';
+import { NpmInstaller } from './npm-installer.js';
+import { PortAllocator } from './port-allocator.js';
+import { ProcessSupervisor } from './process-supervisor.js';
+import { readRuntimeRecord } from './runtime-file.js';
+import { DbLeaseElector } from '../db-lease-elector.js';
+
+/** The lease every replica's reconciler campaigns for. */
+const LEASE_NAME = 'reconciler';
+
+export class LocalRuntime implements Runtime {
+  readonly kind = 'local' as const;
+  private readonly supervisors = new Map<string, ProcessSupervisor>();
+  private readonly changes = new EventEmitter();
+  private readonly installer: NpmInstaller;
+  private readonly ports: PortAllocator;
+  private readonly logger: RuntimeLogger;
+  private readonly host: string;
+  /** Adoption of processes left running by an earlier control plane; every operation waits for it. */
+  private readonly adopted: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly options: LocalRuntimeOptions) {
+    this.logger = options.logger ?? SILENT_LOGGER;
+    this.host = options.host ?? '127.0.0.1';
+    this.ports = new PortAllocator(this.host, options.portRange);
+    this.installer = new NpmInstaller({
+      cacheDir: options.cacheDir,
+      ...(options.npmCommand ? { npmCommand: options.npmCommand } : {}),
+      ...(options.installTimeoutMs ? { timeoutMs: options.installTimeoutMs } : {}),
+      ...(options.installBackoff ? { failureBackoff: options.installBackoff } : {}),
+    });
+    // Watchers are the reconciler and the API's status streams: more than EventEmitter's default 10 is normal.
+    this.changes.setMaxListeners(0);
+    this.adopted = this.adoptAll().catch((error: unknown) => this.logger.error({ err: error }, 'adopting running claw processes failed'));
+  }
+
+  async target(ref: InstanceRef): Promise<RuntimeTarget> {
+    return (await this.supervisor(ref)).target(ref);
+  }
+
+  /** Locally a tenant is a directory; the quota is recorded for reference, not enforced. */
+  async ensureTenant(tenant: string, quota: TenantQuota): Promise<void> {
+    assertLabel('tenant', tenant);
+    const dir = join(this.options.rootDir, tenant);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(join(dir, 'tenant.json'), `${JSON.stringify({ tenant, quota }, null, 2)}\n`);
+  }
+
+  async apply(spec: WorkloadSpec): Promise<void> {
+    await (await this.supervisor(spec.ref)).apply(spec);
+  }
+
+  async stop(ref: InstanceRef, options: { force: boolean; graceSeconds: number }): Promise<void> {
+    (await this.supervisor(ref)).stop(options);
+  }
+
+  async destroy(ref: InstanceRef, options: { keepData: boolean }): Promise<void> {
+    await (await this.supervisor(ref)).destroy(options);
+  }
+
+  async observe(ref: InstanceRef): Promise<Observation> {
+    return (await this.supervisor(ref)).observe();
+  }
+
+  async logs(ref: InstanceRef, options: LogOptions): Promise<string[]> {
+    const dirs = instanceDirs(this.options.rootDir, ref);
+    return readLog(dirs.logFile, dirs.previousLogFile, options);
+  }
+
+  async events(ref: InstanceRef): Promise<RuntimeEvent[]> {
+    return (await this.supervisor(ref)).events.read();
+  }
+
+  watch(onChange: (instanceId: string) => void, signal: AbortSignal): void {
+    if (signal.aborted) return;
+    const listener = (id: string) => {
+      try {
+        onChange(id);
+      } catch (error) {
+        this.logger.warn({ err: error, instance: id }, 'runtime watcher threw');
+      }
+    };
+    this.changes.on('change', listener);
+    signal.addEventListener('abort', () => this.changes.off('change', listener), { once: true });
+  }
+
+  leaderElector(identity: string, timing?: LeaseTiming): LeaderElector {
+    return new DbLeaseElector(this.options.db, LEASE_NAME, identity, timing, (error) => this.logger.warn({ err: error }, 'leader lease renewal failed'));
+  }
+
+  /** Stops timers and installs, and leaves every claw process running for the next control plane to adopt. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.adopted;
+    this.installer.close();
+    for (const supervisor of this.supervisors.values()) supervisor.detach();
+    await Promise.all([...this.supervisors.values()].map((s) => s.flush()));
+    this.changes.removeAllListeners();
+  }
+
+  private async supervisor(ref: Pick<InstanceRef, 'id' | 'tenant' | 'project' | 'name'>): Promise<ProcessSupervisor> {
+    await this.adopted;
+    return this.supervisorNow(ref);
+  }
+
+  private supervisorNow(ref: Pick<InstanceRef, 'id' | 'tenant' | 'project' | 'name'>): ProcessSupervisor {
+    const key = `${ref.tenant}/${ref.project}/${ref.name}`;
+    let supervisor = this.supervisors.get(key);
+    if (!supervisor) {
+      if (this.closed) throw new Error('the local runtime is closed');
+      supervisor = new ProcessSupervisor(ref, {
+        rootDir: this.options.rootDir,
+        host: this.host,
+        healthIntervalMs: this.options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS,
+        crashBackoff: this.options.crashBackoff ?? DEFAULT_CRASH_BACKOFF,
+        installer: this.installer,
+        ports: this.ports,
+        logger: this.logger,
+        notify: (id) => this.changes.emit('change', id),
+      });
+      this.supervisors.set(key, supervisor);
+    }
+    return supervisor;
+  }
+
+  /** Every instance with a runtime.json: reserve its port, and adopt its process if it is still ours and alive. */
+  private async adoptAll(): Promise<void> {
+    for (const location of await listInstanceDirs(this.options.rootDir)) {
+      const record = await readRuntimeRecord(instanceDirs(this.options.rootDir, location).runtimeFile);
+      if (!record || this.closed) continue;
+      await this.supervisorNow({ ...location, id: record.id }).adopt(record);
+    }
+  }
+}
+
+export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
+  return new LocalRuntime(options);
+}

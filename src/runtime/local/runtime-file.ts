@@ -1,0 +1,50 @@
+// runtime.json: what must survive a control-plane restart (port, and the running process's identity). Never secrets.
+import { readJsonFile, writeFileAtomic } from './atomic-file.js';
+
+/** Identity and origin of a process we started, enough to recognise and adopt it after a restart. */
+export interface ProcessRecord {
+  pid: number;
+  /** /proc/<pid>/stat starttime (clock ticks since boot): with bootId, tells our process from a reused pid. */
+  startTicks: number;
+  bootId: string;
+  startedAt: string;
+  /** argv as spawned; informational, because claws may rewrite their /proc cmdline (OpenClaw sets process.title). */
+  command: string[];
+  specHash: string;
+  restartGeneration: number;
+  /** Port the process was told to listen on (spec.port), probed for health. */
+  port: number;
+  /** Grace of the spec it was started from: a later stop or destroy without a spec in memory uses it. */
+  graceSeconds: number;
+  probes: { liveness?: ProbeRecord; readiness?: ProbeRecord; startup?: ProbeRecord };
+  /** Set while a stop is in progress, so a control plane that restarts meanwhile finishes it (SIGKILL at the deadline). */
+  killAt?: string;
+}
+
+export interface ProbeRecord {
+  path: string;
+  periodSeconds: number;
+  failureThreshold: number;
+  timeoutSeconds: number;
+  initialDelaySeconds?: number;
+}
+
+export interface RuntimeRecord {
+  version: 1;
+  /** The instance's id in the database (watch() reports it). */
+  id: string;
+  tenant: string;
+  project: string;
+  name: string;
+  /** Allocated once and kept, so the claw's URL is stable across restarts of either side. */
+  port: number;
+  process?: ProcessRecord;
+}
+
+export function readRuntimeRecord(path: string): Promise<RuntimeRecord | undefined> {
+  return readJsonFile<RuntimeRecord>(path);
+}
+
+export function writeRuntimeRecord(path: string, record: RuntimeRecord): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,193 @@
+// One claw process: spawned by us or adopted from an earlier control plane; signalled as a tree; its exit noticed exactly once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { descendants, isSameProcess, killSighted, readProcStat, signal, type ProcessSighting } from './process-identity.js';
+import type { ProcessRecord } from './runtime-file.js';
+
+/** Why we end a process: a stop or destroy, a new spec, or a failed probe (the last two start it again). */
+export type StopReason = 'stop' | 'destroy' | 'replace' | 'liveness' | 'startup';
+
+export interface ProcessExit {
+  /** Unknown (null) for an adopted process: it is not our child, so its status goes to whoever reaps it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Set when we asked it to stop; `killed` when it took a SIGKILL. */
+  stopping?: { reason: StopReason; killed: boolean };
+}
+
+export interface ProcessHooks {
+  /** Called once, after timers are cleared and leftover helpers are killed. */
+  onExit(exit: ProcessExit): void;
+  /** Periodic health work (probes), every tickMs while the process runs. */
+  onTick(): Promise<void>;
+  tickMs: number;
+}
+
+/** Adopted processes are not our children, so there is no exit event: /proc is polled this often. */
+const EXIT_POLL_MS = 200;
+/** How often a process's descendants are listed (a /proc scan), so none outlives it unnoticed. */
+const HELPER_SCAN_MS = 5_000;
+
+export class SupervisedProcess {
+  /** Last readiness verdict. */
+  ready = false;
+  everReady = false;
+  /** The startup probe passed (or there is none): liveness counts only from here, as on Kubernetes. */
+  started = false;
+  livenessFailures = 0;
+  lastLivenessAt = 0;
+  stopping?: { reason: StopReason; killAt: number; killed: boolean };
+  gone = false;
+  /** Resolves when the process has exited (and onExit ran). */
+  readonly exited: Promise<void>;
+  private markExited!: () => void;
+  private readonly tickTimer: NodeJS.Timeout;
+  private exitPollTimer?: NodeJS.Timeout;
+  private killTimer?: NodeJS.Timeout;
+  private ticking = false;
+  private polling = false;
+  /** Its descendants when last looked: helpers in their own process group (OpenClaw's spawn broker) die with it. */
+  private helpers: ProcessSighting[] = [];
+  private helpersAt = 0;
+
+  private constructor(
+    readonly record: ProcessRecord,
+    private readonly child: ChildProcess | undefined,
+    private readonly hooks: ProcessHooks,
+  ) {
+    this.exited = new Promise<void>((resolve) => {
+      this.markExited = resolve;
+    });
+    this.tickTimer = setInterval(() => void this.tick(), hooks.tickMs);
+    if (child) {
+      child.once('exit', (code, sig) => this.handleExit({ code, signal: sig }));
+    } else {
+      this.exitPollTimer = setInterval(() => void this.pollExit(), EXIT_POLL_MS);
+    }
+  }
+
+  /**
+   * Starts `command` detached (its own process group: a Ctrl-C or crash of the control plane does not reach it) with
+   * stdout and stderr appended to logFile. Synchronous up to the spawn, so no exit can be missed; throws when it cannot start.
+   */
+  static spawn(
+    command: string[],
+    options: { cwd: string; env: Record<string, string>; logFile: string },
+    record: Omit<ProcessRecord, 'pid' | 'startTicks' | 'startedAt' | 'command'>,
+    hooks: ProcessHooks,
+  ): SupervisedProcess {
+    const fd = openSync(options.logFile, 'a', 0o600);
+    let child: ChildProcess;
+    try {
+      child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      closeSync(fd);
+    }
+    // Without a listener an 'error' event (ENOENT, EACCES) would crash the control plane.
+    child.on('error', () => undefined);
+    if (child.pid === undefined) throw new Error(`cannot start ${command[0]}`);
+    child.unref();
+    return new SupervisedProcess({ ...record, pid: child.pid, startTicks: -1, startedAt: new Date().toISOString(), command }, child, hooks);
+  }
+
+  /** Supervises a process an earlier control plane started (its identity checked by the caller). */
+  static adopt(record: ProcessRecord, hooks: ProcessHooks): SupervisedProcess {
+    const proc = new SupervisedProcess(record, undefined, hooks);
+    proc.started = true;
+    return proc;
+  }
+
+  get pid(): number {
+    return this.record.pid;
+  }
+
+  /** Reads the start tick that tells this process from a later one with the same pid (readable until it is reaped). */
+  async identify(): Promise<void> {
+    this.record.startTicks = (await readProcStat(this.pid))?.startTicks ?? -1;
+  }
+
+  /**
+   * SIGTERM now, SIGKILL to the whole tree at the deadline (at once when graceSeconds is 0). A later call may only bring
+   * the deadline forward. Says whether this call began the stop, hastened it, or changed nothing.
+   */
+  terminate(reason: StopReason, graceSeconds: number, alreadySignalled = false): 'began' | 'hastened' | undefined {
+    if (this.gone) return undefined;
+    const killAt = Date.now() + Math.max(0, graceSeconds) * 1000;
+    let outcome: 'began' | 'hastened';
+    if (this.stopping) {
+      if (killAt >= this.stopping.killAt) return undefined;
+      this.stopping.killAt = killAt;
+      outcome = 'hastened';
+    } else {
+      this.stopping = { reason, killAt, killed: false };
+      this.ready = false;
+      void this.snapshotHelpers();
+      // Only the main process: it forwards the signal to its workers itself, and a second SIGTERM may mean "hurry" to it.
+      if (graceSeconds > 0 && !alreadySignalled) signal(this.pid, 'SIGTERM');
+      outcome = 'began';
+    }
+    this.record.killAt = new Date(killAt).toISOString();
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => void this.kill(), Math.max(0, killAt - Date.now()));
+    return outcome;
+  }
+
+  /** Stops watching; the process keeps running (a control-plane restart must not restart claws). */
+  detach(): void {
+    clearInterval(this.tickTimer);
+    clearInterval(this.exitPollTimer);
+    clearTimeout(this.killTimer);
+    this.child?.removeAllListeners('exit');
+  }
+
+  /** SIGKILL to the process and every descendant, listed first: once the parent dies they are orphans we cannot find. */
+  private async kill(): Promise<void> {
+    if (this.gone || !this.stopping) return;
+    this.stopping.killed = true;
+    const tree = await descendants(this.pid).catch(() => [] as ProcessSighting[]);
+    if (this.gone) return;
+    signal(this.pid, 'SIGKILL');
+    await killSighted([...tree, ...this.helpers]);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.gone) return;
+    this.ticking = true;
+    try {
+      if (Date.now() - this.helpersAt >= HELPER_SCAN_MS) await this.snapshotHelpers();
+      if (!this.gone && !this.stopping) await this.hooks.onTick();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async snapshotHelpers(): Promise<void> {
+    this.helpersAt = Date.now();
+    const found = await descendants(this.pid).catch(() => undefined);
+    // Keep the last sighting once the process is gone: its children are orphans by then and no longer found.
+    if (found && !this.gone) this.helpers = found;
+  }
+
+  private async pollExit(): Promise<void> {
+    if (this.polling || this.gone) return;
+    this.polling = true;
+    try {
+      if (!(await isSameProcess(this.record))) this.handleExit({ code: null, signal: null });
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  private handleExit(exit: Omit<ProcessExit, 'stopping'>): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.ready = false;
+    this.detach();
+    // Members of its process group would outlive it (and hold the port); the group id cannot be reused while they exist.
+    if (this.child) signal(-this.pid, 'SIGKILL');
+    // Helpers in groups of their own are orphans now; they would keep writing into a directory we may delete.
+    void killSighted(this.helpers).catch(() => undefined);
+    this.hooks.onExit({ ...exit, ...(this.stopping ? { stopping: { reason: this.stopping.reason, killed: this.stopping.killed } } : {}) });
+    this.markExited();
+  }
+}

