@@ -101,7 +101,12 @@ export class Dispatcher {
         auditText = redactCommandLine(line, command);
         const request = await this.fill(command.scope({ args: binding.args, flags: binding.flags }), principal, input.scopeDefaults);
         let scope: ResolvedScope | undefined;
-        if (request.kind === 'instance') {
+        if (request.kind === 'instance' && INSTANCE_ID.test(request.instance)) {
+          // By id (REST): the instance names its tenant; one the member may not see anywhere is simply not found.
+          const permission = command.permission;
+          scope = await this.resolveInstanceById(request.instance, (tenant) => !permission || isAllowedInTenant(principal, permission, tenant));
+          target = targetOf(scope);
+        } else if (request.kind === 'instance') {
           // Check the tenant before looking the instance up, so a stranger cannot learn which instances exist.
           target = { kind: 'tenant', tenant: request.tenant };
           if (command.permission && !isAllowedInTenant(principal, command.permission, request.tenant)) {
@@ -172,6 +177,8 @@ export class Dispatcher {
    */
   private async fill(request: ScopeRequest, principal: Principal, defaults: ScopeDefaults = {}): Promise<FilledRequest> {
     if (request.kind === 'none' || request.kind === 'platform') return request;
+    // An instance addressed by id carries its own tenant.
+    if (request.kind === 'instance' && INSTANCE_ID.test(request.instance)) return { kind: 'instance', tenant: request.tenant ?? '', instance: request.instance };
     const { tenancy } = this.options.engines;
     let tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
     if (!tenant && request.kind === 'tenant' && request.orPlatform) return { kind: 'platform' };
@@ -200,6 +207,15 @@ export class Dispatcher {
       case 'instance':
         throw new Error('instance scopes are resolved by resolveInstance');
     }
+  }
+
+  private async resolveInstanceById(id: string, visible: (tenant: string) => boolean): Promise<ResolvedScope> {
+    const { tenancy, lifecycle } = this.options.engines;
+    const instance = await lifecycle.get(id);
+    const tenant = instance?.nameKey ? await tenancy.getTenantById(instance.tenantId) : null;
+    if (!instance || !tenant || !visible(tenant.name)) throw new ClawError('CLAW_NOT_FOUND', { kind: { en: 'Instance', zh: '实例' }, name: id });
+    const project = await tenancy.getProjectById(instance.projectId);
+    return { kind: 'instance', tenant, project, instance };
   }
 
   private async resolveInstance(request: { tenant: string; project?: string; instance: string }): Promise<ResolvedScope> {
@@ -250,6 +266,9 @@ export class Dispatcher {
 function forbidden(command: string, permission: string, target: ScopeTarget): ClawError {
   return new ClawError('CLAW_AUTH_FORBIDDEN', { command, permission, scope: scopeText(target) });
 }
+
+/** Instance ids are UUIDs (REST addresses instances by id); names are DNS labels, which a UUID also is, so ids win. */
+const INSTANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type FilledRequest = ScopeTarget | { kind: 'instance'; tenant: string; project?: string; instance: string };
 

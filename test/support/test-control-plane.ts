@@ -29,10 +29,18 @@ export interface CommandAnswer {
   error?: { code: string; message: string; hint: string | null; suggestions: string[]; pointer?: string };
 }
 
-export async function startTestControlPlane(options: { database?: TestDatabaseKind; settings?: Partial<Settings> } = {}): Promise<TestControlPlane> {
-  const db = await createTestDatabase(options.database ?? 'sqlite');
+export interface TestControlPlaneOptions {
+  /** A database kind to create, or an existing database to share with another control plane (a replica). */
+  database?: TestDatabaseKind | TestDatabase;
+  adminToken?: string;
+  settings?: Partial<Settings>;
+}
+
+export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
+  const shared = typeof options.database === 'object';
+  const db = typeof options.database === 'object' ? options.database : await createTestDatabase(options.database ?? 'sqlite');
   const dataDir = mkdtempSync(join(tmpdir(), 'claw-data-'));
-  const adminToken = `claw_test_${randomToken(24)}`;
+  const adminToken = options.adminToken ?? `claw_test_${randomToken(24)}`;
   // The shipped defaults (configs/claw.yaml, no environment), with what every test needs isolated.
   const settings: Settings = {
     ...loadSettings({ env: {} }),
@@ -63,7 +71,7 @@ export async function startTestControlPlane(options: { database?: TestDatabaseKi
     },
     async close() {
       await plane.close();
-      await db.drop();
+      if (!shared) await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -110,7 +110,72 @@ const ROUTES: ResourceRoute[] = [
     }),
   },
   { method: 'GET', url: '/api/v1/audit/verify', tag: 'audit', summary: 'Verify the audit hash chain', command: () => ({ words: ['audit', 'verify'] }) },
+  {
+    method: 'GET', url: '/api/v1/instances', tag: 'instances', summary: 'List instances (claw status)',
+    query: { tenant: str('Tenant name'), project: str('Project name'), selector: str('Label selector, e.g. team=sales'), phase: { type: 'string', enum: ['creating', 'running', 'stopped', 'failed'] } },
+    command: ({ query }) => ({ words: ['status'], flags: { tenant: query.tenant, project: query.project, selector: query.selector, phase: query.phase } }),
+  },
+  {
+    method: 'POST', url: '/api/v1/instances', tag: 'instances', summary: 'Create an instance (claw create)', created: true,
+    body: {
+      required: ['name'],
+      properties: {
+        name: str('Instance name'), tenant: str('Tenant'), project: str('Project'), type: str('Claw type'), version: str('Version'), template: str('Config template'),
+        set: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 }, description: 'Template variables' },
+        cpu: str('CPU, e.g. 500m'), memory: str('Memory, e.g. 2Gi'), storage: str('Size of each volume'),
+        labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 63 }, description: 'Labels' },
+        wait: { type: 'boolean', description: 'Answer when Running (or Failed)' },
+      },
+    },
+    command: ({ body }) => ({
+      words: ['create'], positionals: [s(body.name)],
+      flags: {
+        tenant: s(body.tenant), project: s(body.project), type: s(body.type), version: s(body.version), template: s(body.template),
+        cpu: s(body.cpu), memory: s(body.memory), storage: s(body.storage), set: pairs(body.set), label: pairs(body.labels), wait: body.wait === true,
+      },
+    }),
+  },
+  { method: 'GET', url: '/api/v1/instances/:id', tag: 'instances', summary: 'One instance (claw status NAME)', params: { id: str('Instance id') }, command: ({ params }) => ({ words: ['status'], positionals: [params.id] }) },
+  {
+    method: 'PUT', url: '/api/v1/instances/:id', tag: 'instances', summary: 'Change version, config, resources or labels (claw update)', params: { id: str('Instance id') },
+    body: {
+      properties: {
+        version: str('Version'), set: { type: 'object', additionalProperties: { type: 'string', maxLength: 2000 } }, unset: { type: 'array', items: { type: 'string', maxLength: 100 } },
+        cpu: str('CPU'), memory: str('Memory'), labels: { type: 'object', additionalProperties: { type: 'string', maxLength: 63 } }, wait: { type: 'boolean' },
+      },
+    },
+    command: ({ params, body }) => ({
+      words: ['update'], positionals: [params.id],
+      flags: { version: s(body.version), set: pairs(body.set), unset: strings(body.unset), cpu: s(body.cpu), memory: s(body.memory), label: pairs(body.labels), wait: body.wait === true },
+    }),
+  },
+  {
+    method: 'DELETE', url: '/api/v1/instances/:id', tag: 'instances', summary: 'Destroy an instance (claw destroy)', params: { id: str('Instance id') },
+    query: { keepData: { type: 'string', enum: ['true', 'false'] } },
+    command: ({ params, query }) => ({ words: ['destroy'], positionals: [params.id], flags: { 'keep-data': query.keepData === 'true' } }),
+  },
+  ...(['start', 'stop', 'restart'] as const).map((verb): ResourceRoute => ({
+    method: 'POST', url: `/api/v1/instances/:id/${verb}`, tag: 'instances', summary: `${verb[0]!.toUpperCase()}${verb.slice(1)} an instance (claw ${verb})`,
+    params: { id: str('Instance id') },
+    body: { properties: { wait: { type: 'boolean' }, ...(verb === 'stop' ? { force: { type: 'boolean', description: 'Kill at once' } } : {}) } },
+    command: ({ params, body }) => ({ words: [verb], positionals: [params.id], flags: { wait: body.wait === true, ...(verb === 'stop' ? { force: body.force === true } : {}) } }),
+  })),
+  {
+    method: 'GET', url: '/api/v1/instances/:id/logs', tag: 'instances', summary: 'Log lines (claw logs)', params: { id: str('Instance id') },
+    query: { tail: { type: 'string', pattern: '^[0-9]{1,5}$' }, since: str('e.g. 1h'), previous: { type: 'string', enum: ['true', 'false'] } },
+    command: ({ params, query }) => ({ words: ['logs'], positionals: [params.id], flags: { tail: query.tail, since: query.since, previous: query.previous === 'true' } }),
+  },
+  { method: 'GET', url: '/api/v1/instances/:id/events', tag: 'instances', summary: 'Events (claw events)', params: { id: str('Instance id') }, command: ({ params }) => ({ words: ['events'], positionals: [params.id] }) },
 ];
+
+/** `{ a: '1' }` -> `['a=1']` for repeatable key=value flags. */
+function pairs(value: unknown): string[] | undefined {
+  return value && typeof value === 'object' ? Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : undefined;
+}
+
+function strings(value: unknown): string[] | undefined {
+  return Array.isArray(value) ? value.map(String) : undefined;
+}
 
 export function resourceRoutes(app: FastifyInstance, api: ApiContext): void {
   for (const route of ROUTES) {

@@ -43,6 +43,14 @@ export class TenancyEngine {
     return this.db.getRepository(TenantEntity).findOneBy({ name });
   }
 
+  async getTenantById(id: string): Promise<Tenant | null> {
+    return this.db.getRepository(TenantEntity).findOneBy({ id });
+  }
+
+  async getProjectById(id: string): Promise<Project> {
+    return this.db.getRepository(ProjectEntity).findOneByOrFail({ id });
+  }
+
   async getTenant(name: string): Promise<Tenant> {
     const tenant = await this.findTenant(name);
     if (!tenant) throw new ClawError('CLAW_NOT_FOUND', { kind: KIND_TENANT, name });

@@ -1,9 +1,5 @@
 // Instances on the real test cluster through commands: create to Running with every object, stop, kill, restart,
 // destroy, quota, injected faults, a control plane killed mid-create, and two replicas with one reconciler.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeletControl } from '../../cluster/kubelet-control.js';
@@ -177,3 +173,99 @@ describe('lifecycle on Kubernetes', () => {
     await must(`claw tenant quota ${tenant} --reset`);
   });
 });
+
+describe('instance commands on Kubernetes, beyond the happy path', () => {
+  it('recreates a pod deleted behind its back while the instance should run', async () => {
+    await must(`claw create self-heal --tenant ${tenant} --project p --wait --timeout 60s`);
+    const before = await core.readNamespacedPod({ name: 'claw-p-self-heal', namespace: ns });
+    await core.deleteNamespacedPod({ name: 'claw-p-self-heal', namespace: ns, gracePeriodSeconds: 0 });
+    const after = await waitForPod('claw-p-self-heal', (uid) => uid !== before.metadata?.uid);
+    expect(after).toBeDefined();
+    await must(`claw destroy self-heal --tenant ${tenant} --wait`);
+  });
+
+  it('acts on a batch by selector or --all with a line per instance, and refuses an unclear target', async () => {
+    await must(`claw create b1 --tenant ${tenant} --project p --label team=ops --wait --timeout 60s`);
+    await must(`claw create b2 --tenant ${tenant} --project p --label team=ops --wait --timeout 60s`);
+    await must(`claw create b3 --tenant ${tenant} --project p --label team=web --wait --timeout 60s`);
+    const stopped = await must(`claw stop --selector team=ops --tenant ${tenant} --wait`);
+    expect(stopped.text).toMatch(/b1\s+p\s+Stopped/);
+    expect(stopped.text).toMatch(/b2\s+p\s+Stopped/);
+    expect(stopped.text).not.toContain('b3');
+    const status = await must(`claw status --tenant ${tenant} --selector team=ops --phase stopped`);
+    expect((status.result as { instances: Array<{ name: string }> }).instances.map((i) => i.name)).toEqual(['b1', 'b2']);
+    expect((await run(`claw stop --tenant ${tenant}`)).error).toMatchObject({ code: 'invalid_argument', message: 'Missing a target: one instance NAME, --selector or --all.' });
+    expect((await run(`claw stop b1 --all --tenant ${tenant}`)).error?.code).toBe('invalid_argument');
+    const all = await must(`claw destroy --all --tenant ${tenant} --wait`);
+    expect(all.text).toMatch(/Destroying 3 instances/);
+    expect((await must(`claw status --tenant ${tenant}`)).text).toBe('No instances. Create one with `claw create NAME`.');
+  });
+
+  it('asks which project when a name exists in two, and refuses bad input without changing anything', async () => {
+    await must(`claw project create q --tenant ${tenant}`);
+    await must(`claw create twin --tenant ${tenant} --project p`);
+    await must(`claw create twin --tenant ${tenant} --project q`);
+    const ambiguous = await run(`claw stop twin --tenant ${tenant}`);
+    expect(ambiguous.error).toMatchObject({ code: 'invalid_argument', message: 'Instance `twin` exists in several projects: p, q.', hint: 'Add --project NAME.' });
+    for (const [text, message] of [
+      [`claw create x1 --tenant ${tenant} --project p --set model.nmae=y`, 'template default has no variable model.nmae'],
+      [`claw create x1 --tenant ${tenant} --project p --label clusterclaw.io/x=y`, 'is reserved for the control plane'],
+      [`claw create x1 --tenant ${tenant} --project p --memory 2GB`, 'write 2Gi'],
+      [`claw create x1 --tenant ${tenant} --project p --type nanoclaw`, '"nanoclaw" is not supported; supported types: openclaw'],
+      [`claw create x1 --tenant ${tenant} --project p --template nope`, 'Template `nope` not found.'],
+      [`claw create twin --tenant ${tenant} --project p`, 'Instance `p/twin` already exists.'],
+      [`claw restart twin --tenant ${tenant} --project nope`, 'Project `'],
+    ] as const) {
+      const r = await run(text);
+      expect(r.ok, text).toBe(false);
+      expect(r.error?.message, text).toContain(message);
+    }
+    expect((await run(`claw status x1 --tenant ${tenant}`)).error?.code).toBe('not_found');
+    await must(`claw destroy --all --tenant ${tenant} --wait`);
+  });
+
+  it('updates the spec and replaces the pod with the new config', async () => {
+    await must(`claw create up --tenant ${tenant} --project p --wait --timeout 60s`);
+    const before = await core.readNamespacedPod({ name: 'claw-p-up', namespace: ns });
+    const r = await must(`claw update up --tenant ${tenant} --set model.id=qwen3-72b --memory 3Gi --wait --timeout 60s`);
+    expect(r.text).toBe('up: Running (ready)');
+    const after = await core.readNamespacedPod({ name: 'claw-p-up', namespace: ns });
+    expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
+    expect(after.spec?.containers[0]?.resources?.requests?.memory).toBe('3Gi');
+    const config = await core.readNamespacedConfigMap({ name: 'claw-p-up', namespace: ns });
+    expect(JSON.parse(config.data?.['openclaw.json'] ?? '{}').agents.defaults.model.primary).toBe('corp-llm/qwen3-72b');
+    await must(`claw destroy up --tenant ${tenant} --wait`);
+  });
+
+  it('serves the same lifecycle through REST by instance id', async () => {
+    const api = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${t.url}${path}`, {
+        method, headers: { authorization: `Bearer ${t.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: response.status, body: (await response.json()) as CommandAnswer };
+    };
+    const created = await api('POST', '/api/v1/instances', { name: 'rest', tenant, project: 'p', labels: { via: 'rest' }, set: { 'agent.name': 'REST bot' }, wait: true });
+    expect(created.status).toBe(201);
+    const id = (created.body.result as { instance: { id: string } }).instance.id;
+    expect((await api('GET', `/api/v1/instances/${id}`)).body.result).toMatchObject({ instance: { name: 'rest', phase: 'Running', labels: { via: 'rest' } } });
+    expect((await api('GET', `/api/v1/instances?tenant=${tenant}&selector=via%3Drest`)).body.result).toMatchObject({ instances: [{ id }] });
+    expect((await api('POST', `/api/v1/instances/${id}/stop`, { force: true, wait: true })).body.text).toBe('rest: Stopped');
+    expect((await api('POST', `/api/v1/instances/${id}/start`, { wait: true })).body.text).toBe('rest: Running (ready)');
+    expect((await api('POST', `/api/v1/instances/${id}/restart`, { wait: true })).body.text).toBe('rest: Running (ready)');
+    expect((await api('PUT', `/api/v1/instances/${id}`, { labels: { tier: 'gold' } })).status).toBe(200);
+    expect((await api('GET', `/api/v1/instances/${id}/logs?tail=2`)).body.result).toMatchObject({ lines: expect.any(Array) });
+    expect(((await api('GET', `/api/v1/instances/${id}/events`)).body.result as { events: unknown[] }).events.length).toBeGreaterThan(3);
+    expect((await api('DELETE', `/api/v1/instances/${id}`)).status).toBe(200);
+    expect((await api('GET', '/api/v1/instances/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+  });
+});
+
+async function waitForPod(name: string, ok: (uid: string | undefined) => boolean): Promise<string | undefined> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const pod = await core.readNamespacedPod({ name, namespace: ns }).catch(() => undefined);
+    if (pod && ok(pod.metadata?.uid) && pod.status?.phase === 'Running') return pod.metadata?.uid;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`pod ${name} was not recreated`);
+}
