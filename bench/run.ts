@@ -1,5 +1,6 @@
 // `npm run bench`: prints figures and ratios (never pass/fail): parse throughput, command latency vs a bare route.
 import { commandLatency } from './command-latency.js';
+import { instancesOnKubernetes } from './instances-k8s.js';
 import { parseThroughput } from './parse-throughput.js';
 
 const ms = (v: number) => `${v.toFixed(3)} ms`;
@@ -13,7 +14,12 @@ async function main(): Promise<void> {
   console.log(`POST /api/v1/commands whoami: p50 ${ms(latency.command.p50)}  p99 ${ms(latency.command.p99)}  (n=${latency.command.n}, SQLite, audited)`);
   console.log(`bare fastify route, same JSON: p50 ${ms(latency.bare.p50)}  p99 ${ms(latency.bare.p99)}`);
   console.log(`ratio command/bare:           p50 ${latency.ratioP50.toFixed(2)}x  p99 ${latency.ratioP99.toFixed(2)}x`);
-  console.log(`control-plane memory (RSS):   ${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MiB (bench process, after the runs)`);
+
+  const k8s = await instancesOnKubernetes(Number(process.env.CLAW_BENCH_INSTANCES ?? 200));
+  const s = (v: number) => `${(v / 1000).toFixed(1)} s`;
+  console.log(`${k8s.instances} instances on the test cluster: created in ${s(k8s.createMs)}, all Running after ${s(k8s.toRunningMs)} (${(k8s.instances / (k8s.toRunningMs / 1000)).toFixed(1)} instances/s)`);
+  console.log(`claw status over them (HTTP): p50 ${ms(k8s.statusP50Ms)}; raw listNamespacedPod of the same pods: p50 ${ms(k8s.rawListP50Ms)}; ratio ${k8s.ratio.toFixed(2)}x`);
+  console.log(`control-plane memory with ${k8s.instances} instances: RSS ${k8s.rssMiB.toFixed(0)} MiB, heap ${k8s.heapMiB.toFixed(0)} MiB (bench process: control plane, test harness and client)`);
 }
 
 main().catch((error: unknown) => {

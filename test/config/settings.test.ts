@@ -38,7 +38,30 @@ describe('loadSettings', () => {
     });
   });
 
+  it('reads the runtime, instance defaults, quota and reconciler settings', () => {
+    expect(loadSettings({ env: {} })).toMatchObject({
+      runtime: 'local', kubernetes: { kubeconfig: undefined, leaseNamespace: 'default', leaseName: 'open-cluster-claw-reconciler' },
+      instanceDefaults: { type: 'openclaw', template: 'default', cpu: '500m', memory: '2Gi', storage: '1Gi' },
+      unschedulableTimeoutMs: 120_000, readyTimeoutMs: 600_000, quota: { instances: 20, cpu: '16', memory: '32Gi', storage: '100Gi' },
+      reconciler: { workers: 4, resyncMs: 30_000 },
+    });
+    expect(loadSettings({
+      env: {
+        CLAW_RUNTIME: 'kubernetes', CLAW_KUBECONFIG: '/etc/kube/config', CLAW_KUBE_CONTEXT: 'prod', CLAW_STORAGE_CLASS: 'fast',
+        CLAW_DEFAULT_MEMORY: '4Gi', CLAW_READY_TIMEOUT: '5m', CLAW_QUOTA_CPU: '64', CLAW_RECONCILER_WORKERS: '8', CLAW_CACHE_DIR: '/var/cache/claw',
+      },
+    })).toMatchObject({
+      runtime: 'kubernetes', kubernetes: { kubeconfig: '/etc/kube/config', context: 'prod', storageClass: 'fast' }, instanceDefaults: { memory: '4Gi' },
+      readyTimeoutMs: 300_000, quota: { cpu: '64' }, reconciler: { workers: 8 }, cacheDir: '/var/cache/claw',
+    });
+  });
+
   it.each([
+    [{ CLAW_RUNTIME: 'docker' }, 'Invalid setting CLAW_RUNTIME (runtime.kind in claw.yaml): "docker" is not accepted; expected local or kubernetes'],
+    [{ CLAW_DEFAULT_MEMORY: '2GB' }, 'expected a size such as 1Gi'],
+    [{ CLAW_READY_TIMEOUT: '10' }, 'expected a duration such as 10m'],
+    [{ CLAW_QUOTA_CPU: 'lots' }, 'expected a cpu quantity such as 16'],
+    [{ CLAW_RECONCILER_WORKERS: '0' }, 'expected an integer from 1 to 64'],
     [{ CLAW_PORT: 'eighty' }, 'Invalid setting CLAW_PORT (server.port in claw.yaml): "eighty" is not accepted; expected an integer from 0 to 65535'],
     [{ CLAW_PORT: '70000' }, 'expected an integer from 0 to 65535'],
     [{ CLAW_HOST: 'not a host' }, 'Invalid setting CLAW_HOST (server.host in claw.yaml)'],
@@ -50,8 +73,9 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ env })).toThrow(message);
   });
 
-  it('never repeats a refused admin token in the error', () => {
+  it('never repeats a refused admin token or secret key in the error', () => {
     expect(() => loadSettings({ env: { CLAW_ADMIN_TOKEN: 'short' } })).toThrow('Invalid setting CLAW_ADMIN_TOKEN: "(hidden)" is not accepted; expected at least 16 characters');
+    expect(() => loadSettings({ env: { CLAW_SECRET_KEY: 'not a key!' } })).toThrow('Invalid setting CLAW_SECRET_KEY: "(hidden)" is not accepted');
   });
 
   it('refuses unknown keys in claw.yaml, naming them', () => {
