@@ -1,5 +1,5 @@
 // claw restart NAME | --selector S | --all: replaces the running pod or process with a new one.
-import { actOnTargets, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 
@@ -11,6 +11,7 @@ export default defineCommand({
   examples: ['claw restart demo', 'claw restart --selector team=sales --wait'],
   permission: 'instance:restart',
   risk: 'write',
+  riskOf: batchRisk,
   scope: targetScope,
   engines: ['lifecycle'],
   async handle(ctx) {

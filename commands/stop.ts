@@ -1,5 +1,5 @@
 // claw stop NAME [--force] | --selector S | --all: stops instances gracefully, or at once with --force; keeps their data.
-import { actOnTargets, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 
@@ -19,6 +19,7 @@ export default defineCommand({
   examples: ['claw stop demo', 'claw stop alice --force', 'claw stop --selector team=sales'],
   permission: 'instance:stop',
   risk: 'write',
+  riskOf: batchRisk,
   scope: targetScope,
   engines: ['lifecycle'],
   async handle(ctx) {

@@ -37,6 +37,7 @@ export default defineCommand({
           ...(f.memory ? { quotaMemory: f.memory.text } : {}),
           ...(f.storage ? { quotaStorage: f.storage.text } : {}),
         });
+      await ctx.engines.lifecycle.touchTenant(tenant);
     }
     const quota = ctx.engines.lifecycle.quotaOf(tenant);
     const used = await ctx.engines.lifecycle.usageOf(tenant);

@@ -114,6 +114,8 @@ export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<stri
   /** Permission checked on the target scope; null = any signed-in member (help, whoami). */
   permission: string | null;
   risk: Risk;
+  /** Risk of this particular invocation when it differs from `risk` (a batch over many instances is dangerous). */
+  riskOf?: (input: { args: ArgsOf<A>; flags: FlagsOf<F> }) => Risk;
   /** The target scope, from the parsed input; the pipeline fills a missing tenant from the member or chat. */
   scope: (input: { args: ArgsOf<A>; flags: FlagsOf<F> }) => ScopeRequest;
   engines: readonly E[];
@@ -130,6 +132,7 @@ export interface AnyCommand {
   examples: readonly string[];
   permission: string | null;
   risk: Risk;
+  riskOf?: (input: { args: Record<string, unknown>; flags: Record<string, unknown> }) => Risk;
   scope: (input: { args: Record<string, unknown>; flags: Record<string, unknown> }) => ScopeRequest;
   engines: readonly EngineName[];
   handle(ctx: CommandContext<Record<string, unknown>, Record<string, unknown>, EngineName>): Promise<CommandResult>;

@@ -8,7 +8,7 @@ import type { View } from '../render/view.js';
 import type { AuditDecision } from '../store/entities/audit-event.js';
 import { bind, extractGlobalFlags } from './bind.js';
 import type { CommandRegistry } from './command-registry.js';
-import type { AnyCommand, CommandContext } from './command-spec.js';
+import type { AnyCommand, CommandContext, Risk } from './command-spec.js';
 import { parseLine } from './grammar/parse-line.js';
 import { normalizeCommandText } from './normalize.js';
 import { describeIdentity, type Principal } from './principal.js';
@@ -37,6 +37,8 @@ export interface DispatchInput {
 export interface DispatchSuccess {
   ok: true;
   command: string;
+  /** The invocation's risk (the command's, or what riskOf says for these arguments). */
+  risk: Risk;
   result: unknown;
   view: View;
   locale: Locale;
@@ -94,7 +96,7 @@ export class Dispatcher {
         commandName = 'help';
         decision = 'allowed';
         target = { kind: 'none' };
-        outcome = { ok: true, command: 'help', result: { help: binding.path }, view: engines.help.help(principal, binding.path, locale), locale };
+        outcome = { ok: true, command: 'help', risk: 'read', result: { help: binding.path }, view: engines.help.help(principal, binding.path, locale), locale };
       } else {
         command = binding.command;
         commandName = command.words.join(' ');
@@ -124,8 +126,9 @@ export class Dispatcher {
         }
         decision = 'allowed';
         scope ??= await this.resolveScope(target);
+        const risk = command.riskOf?.({ args: binding.args, flags: binding.flags }) ?? command.risk;
         const result = await command.handle(this.context(input, command, binding.args, binding.flags, scope, locale));
-        outcome = { ok: true, command: commandName, result: result.data, view: result.view, locale };
+        outcome = { ok: true, command: commandName, risk, result: result.data, view: result.view, locale };
       }
     } catch (error) {
       const clawError = this.toClawError(error, input.requestId);

@@ -101,7 +101,7 @@ export class HelpCatalog {
     const aliases = this.registry.aliasesOf(command.words);
     const facts = [
       `${t({ en: 'Permission', zh: '所需权限' })}: ${command.permission ?? t({ en: 'any member', zh: '任何成员' })}`,
-      `${t({ en: 'Risk', zh: '风险' })}: ${t(RISK[command.risk])}`,
+      `${t({ en: 'Risk', zh: '风险' })}: ${t(RISK[command.risk])}${command.riskOf && command.risk !== 'dangerous' ? t({ en: ' (dangerous for --selector and --all)', zh: '（使用 --selector 或 --all 时为高风险）' }) : ''}`,
     ];
     if (aliases.length) facts.unshift(`${t({ en: 'Aliases', zh: '别名' })}: ${aliases.join(', ')}`);
     if (!this.visible(principal, command)) facts.push(t({ en: 'You may not run this command.', zh: '你无权执行此命令。' }));

@@ -33,6 +33,17 @@ describe('help, version and whoami', () => {
     expect((await c.must('claw 租户 删除 --help')).text).toContain('claw tenant delete — Delete a tenant that has no projects');
   });
 
+  it('classes a batch over many instances as dangerous, one instance as a plain change', async () => {
+    expect((await c.must('claw help stop')).text).toContain('Risk: changes state (dangerous for --selector and --all)');
+    const batch = await c.t.run(c.admin, 'claw stop --all');
+    expect(batch.ok && batch.risk).toBe('dangerous');
+    expect(batch.ok && batch.result).toEqual({ results: [] });
+    const one = await c.t.run(c.admin, 'claw stop --selector team=x');
+    expect(one.ok && one.risk).toBe('dangerous');
+    const tenants = await c.t.run(c.admin, 'claw tenant list');
+    expect(tenants.ok && tenants.risk).toBe('read');
+  });
+
   it('describes a group, and suggests for an unknown topic', async () => {
     expect((await c.must('claw help member')).text).toContain('Commands under `claw member` you may run');
     const r = await c.run('claw help tenat');

@@ -41,6 +41,11 @@ export function targetScope({ args, flags }: TargetInput): ScopeRequest {
   return flags.project ? { kind: 'project', tenant: flags.tenant, project: flags.project } : { kind: 'tenant', tenant: flags.tenant };
 }
 
+/** One named instance carries the verb's own risk; a batch (--selector, --all) may hit many at once. */
+export function batchRisk({ args }: { args: { name?: string | undefined } }): 'write' | 'dangerous' {
+  return args.name ? 'write' : 'dangerous';
+}
+
 export interface ActionContext {
   actor: Principal;
   scope: ResolvedScope;

@@ -99,6 +99,12 @@ export class LifecycleEngine {
     return effectiveQuota(tenant, this.quotaDefaults);
   }
 
+  /** After a quota change: reconcile the tenant's instances, which re-applies the quota (ResourceQuota) to the runtime. */
+  async touchTenant(tenant: Tenant): Promise<void> {
+    const rows = await this.db.getRepository(InstanceEntity).find({ select: { id: true }, where: { tenantId: tenant.id, nameKey: Not(IsNull()) } });
+    for (const row of rows) this.onChange(row.id);
+  }
+
   async usageOf(tenant: Tenant) {
     return tenantUsage(this.db.manager, tenant.id);
   }
