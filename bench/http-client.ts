@@ -24,6 +24,12 @@ export function postJson(agent: Agent, url: URL, body: string, headers: Record<s
   });
 }
 
+/** The p-th percentile (0-100) of the samples (nearest rank). */
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
 export async function measure(url: string, body: string, headers: Record<string, string>, n: number, warmup = 300): Promise<LatencyStats> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const target = new URL(url);
@@ -31,9 +37,7 @@ export async function measure(url: string, body: string, headers: Record<string,
     for (let i = 0; i < warmup; i++) await postJson(agent, target, body, headers);
     const samples: number[] = [];
     for (let i = 0; i < n; i++) samples.push(await postJson(agent, target, body, headers));
-    samples.sort((a, b) => a - b);
-    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-    return { p50: at(0.5), p99: at(0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length, n };
+    return { p50: percentile(samples, 50), p99: percentile(samples, 99), mean: samples.reduce((a, b) => a + b, 0) / samples.length, n };
   } finally {
     agent.destroy();
   }

@@ -44,7 +44,7 @@ export default defineCommand({
       createdBy: ctx.actor.name,
     });
     const waiting = ctx.flags.wait || ctx.live;
-    if (waiting) instance = await waitForOne(lifecycle, instance, ctx.flags.timeout, (line) => ctx.progress({ en: line, zh: line }));
+    if (waiting) instance = await waitForOne(lifecycle, instance, ctx.flags.timeout, (line) => ctx.progress({ en: line, zh: line }), ctx.signal);
     const view = { instance, tenant: tenant.name, project: project.name };
     const where = `${tenant.name}/${project.name}`;
     const text = waiting

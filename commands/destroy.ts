@@ -1,5 +1,5 @@
 // claw destroy NAME [--keep-data] | --selector S | --all: removes instances and everything they had (or all but their volumes).
-import { actOnTargets, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, approvalTargets, targetScope } from '../src/engines/lifecycle/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 
@@ -21,6 +21,7 @@ export default defineCommand({
   risk: 'dangerous',
   scope: targetScope,
   engines: ['lifecycle'],
+  targets: approvalTargets,
   async handle(ctx) {
     return actOnTargets(ctx, { en: 'Destroying {name}', zh: '正在销毁 {name}' }, async ({ instance }) => ({
       instance: await ctx.engines.lifecycle.destroy(instance, ctx.flags['keep-data'], ctx.actor.name),

@@ -1,6 +1,15 @@
 // Every command, in the order help lists them. Adding a command = adding its module here.
 import type { AnyCommand } from '../src/pipeline/command-spec.js';
+import approvals from './approvals.js';
+import approve from './approve.js';
+import bind from './bind.js';
+import channels from './channels.js';
+import link from './link.js';
+import memberLink from './member-link.js';
+import tenantPolicy from './tenant-policy.js';
+import unbind from './unbind.js';
 import audit from './audit.js';
+import reject from './reject.js';
 import create from './create.js';
 import destroy from './destroy.js';
 import events from './events.js';
@@ -35,10 +44,12 @@ import whoami from './whoami.js';
 export const COMMANDS: readonly AnyCommand[] = [
   help, version, whoami,
   status, create, start, stop, restart, destroy, update, logs, events,
-  tenantCreate, tenantList, tenantShow, tenantDelete, tenantQuota,
+  tenantCreate, tenantList, tenantShow, tenantDelete, tenantQuota, tenantPolicy,
   projectCreate, projectList, projectDelete,
-  memberAdd, memberList, memberRemove,
+  memberAdd, memberList, memberRemove, memberLink,
   grant, revoke, roles,
   tokenCreate, tokenList, tokenRevoke,
+  approvals, approve, reject,
+  bind, unbind, channels, link,
   audit, auditVerify,
 ];

@@ -13,6 +13,10 @@ export default defineCommand({
   risk: 'dangerous',
   scope: ({ args, flags }) => ({ kind: 'project', tenant: flags.tenant, project: args.name }),
   engines: ['tenancy'],
+  async targets(ctx) {
+    const project = scopeProject(ctx.scope);
+    return [{ kind: 'project', id: project.id, name: `${scopeTenant(ctx.scope).name}/${project.name}`, version: 0 }];
+  },
   async handle(ctx) {
     const tenant = scopeTenant(ctx.scope);
     const project = scopeProject(ctx.scope);

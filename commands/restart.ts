@@ -1,5 +1,5 @@
 // claw restart NAME | --selector S | --all: replaces the running pod or process with a new one.
-import { actOnTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, approvalTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 
@@ -14,6 +14,7 @@ export default defineCommand({
   riskOf: batchRisk,
   scope: targetScope,
   engines: ['lifecycle'],
+  targets: approvalTargets,
   async handle(ctx) {
     return actOnTargets(ctx, { en: 'Restarting {name}', zh: '正在重启 {name}' }, async ({ instance }) => ({ instance: await ctx.engines.lifecycle.restart(instance, ctx.actor.name) }));
   },

@@ -1,5 +1,5 @@
 // claw start NAME | --selector S | --all: starts stopped instances (quota permitting).
-import { actOnTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, approvalTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 
@@ -14,6 +14,7 @@ export default defineCommand({
   riskOf: batchRisk,
   scope: targetScope,
   engines: ['lifecycle'],
+  targets: approvalTargets,
   async handle(ctx) {
     return actOnTargets(ctx, { en: 'Starting {name}', zh: '正在启动 {name}' }, async ({ instance }) =>
       instance.desiredPhase === 'Running' ? { note: { en: 'already running', zh: '已在运行' } } : { instance: await ctx.engines.lifecycle.start(instance, ctx.actor.name) });

@@ -1,5 +1,5 @@
 // claw stop NAME [--force] | --selector S | --all: stops instances gracefully, or at once with --force; keeps their data.
-import { actOnTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, approvalTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 
@@ -22,6 +22,7 @@ export default defineCommand({
   riskOf: batchRisk,
   scope: targetScope,
   engines: ['lifecycle'],
+  targets: approvalTargets,
   async handle(ctx) {
     const verb = ctx.flags.force ? { en: 'Killing {name}', zh: '正在强制停止 {name}' } : { en: 'Stopping {name}', zh: '正在停止 {name}' };
     return actOnTargets(ctx, verb, async ({ instance }) =>

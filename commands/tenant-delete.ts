@@ -16,6 +16,10 @@ export default defineCommand({
   risk: 'dangerous',
   scope: ({ args }) => ({ kind: 'tenant', tenant: args.name }),
   engines: ['tenancy'],
+  async targets(ctx) {
+    const tenant = scopeTenant(ctx.scope);
+    return [{ kind: 'tenant', id: tenant.id, name: tenant.name, version: 0 }];
+  },
   async handle(ctx) {
     const { tenant, membersRemoved } = await ctx.engines.tenancy.deleteTenant(scopeTenant(ctx.scope));
     return {

@@ -27,6 +27,10 @@ export default defineCommand({
   risk: 'write',
   scope: ({ args, flags }) => ({ kind: 'instance', instance: args.name, tenant: flags.tenant, project: flags.project }),
   engines: ['lifecycle'],
+  async targets(ctx) {
+    const i = scopeInstance(ctx.scope);
+    return [{ kind: 'instance', id: i.id, name: `${scopeProject(ctx.scope).name}/${i.name}`, version: i.generation }];
+  },
   async handle(ctx) {
     const f = ctx.flags;
     if (!f.version && !f.set.length && !f.unset.length && !f.cpu && !f.memory && !f.label.length) {
@@ -37,7 +41,7 @@ export default defineCommand({
       version: f.version, set: Object.fromEntries(f.set.map((kv) => [kv.key, kv.value])), unset: f.unset,
       cpu: f.cpu?.text, memory: f.memory?.text, labels: Object.fromEntries(f.label.map((kv) => [kv.key, kv.value])),
     }, ctx.actor.name);
-    if (f.wait || ctx.live) instance = await waitForOne(lifecycle, instance, f.timeout, (line) => ctx.progress({ en: line, zh: line }));
+    if (f.wait || ctx.live) instance = await waitForOne(lifecycle, instance, f.timeout, (line) => ctx.progress({ en: line, zh: line }), ctx.signal);
     const view = { instance, tenant: scopeTenant(ctx.scope).name, project: scopeProject(ctx.scope).name };
     return {
       data: { instance: instanceData(view) },

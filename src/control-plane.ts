@@ -31,6 +31,13 @@ import type { Runtime } from './runtime/runtime.js';
 import { InstanceEntity } from './store/entities/instance.js';
 import { SecretBox } from './store/secret-box.js';
 import { randomToken } from './util/ids.js';
+import { ChatIdentities } from './engines/access/chat-identities.js';
+import { loadApprovalPolicy } from './engines/approvals/approval-policy.js';
+import { ApprovalsEngine } from './engines/approvals/approvals-engine.js';
+import { approvedCommandRunner } from './pipeline/approved-command-runner.js';
+import { createChannels } from './channels/channel-registry.js';
+import { ChannelHealth, ChatService } from './channels/chat-service.js';
+import { Outbox } from './channels/outbox/outbox.js';
 
 export interface ControlPlane {
   settings: Settings;
@@ -42,6 +49,8 @@ export interface ControlPlane {
   server: FastifyInstance;
   runtime: Runtime;
   controller: Controller;
+  chat: ChatService;
+  secrets: SecretBox;
   bootstrap: BootstrapResult;
   /** Listens on the configured host and port; returns the base URL (the port may have been 0). */
   listen(): Promise<string>;
@@ -60,6 +69,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
   const templates = TemplateCatalog.fromDirectory();
   const adapters = new AdapterRegistry(ADAPTERS);
   const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
+  const approvalPolicy = loadApprovalPolicy();
 
   const store = await openStore(settings.database);
   let runtime: Runtime | undefined;
@@ -80,7 +90,13 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const history = new InstanceEvents(db);
     const builder = new WorkloadBuilder(adapters, templates, secrets);
     const lifecycle = new LifecycleEngine(db, runtime, adapters, templates, builder, secrets, history, settings.instanceDefaults, settings.quota);
-    const engines: Engines = { tenancy, access, lifecycle, audit: new AuditLog(db), help: new HelpCatalog(registry) };
+    const audit = new AuditLog(db);
+    const help = new HelpCatalog(registry);
+    const approvals = new ApprovalsEngine(db, secrets, approvalPolicy, audit);
+    const identities = new ChatIdentities(db);
+    const channels = createChannels(settings, logger);
+    const outbox = new Outbox(db, secrets);
+    const engines: Engines = { tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox) };
     const bootstrap = await withStartupLock(db, async () => {
       await roles.sync(db);
       return ensureBootstrapAdmin({ db, tenancy, access, adminToken: settings.adminToken, dataDir: settings.dataDir });
@@ -90,8 +106,10 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       db, runtime, builder, events: history, quotaDefaults: settings.quota,
       deadlines: { unschedulableMs: settings.unschedulableTimeoutMs, readyMs: settings.readyTimeoutMs },
     });
+    let chat: ChatService | undefined;
     const controller = new Controller({
       db, runtime, reconciler, logger, workers: settings.reconciler.workers, resyncMs: settings.reconciler.resyncMs,
+      onLead: (signal) => chat?.lead(signal),
       elector: runtime.leaderElector(`${hostname()}-${process.pid}-${randomToken(6)}`),
       onResult: (outcome, ms) => {
         metrics.reconciles.inc({ outcome });
@@ -103,33 +121,44 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       (await db.getRepository(InstanceEntity).createQueryBuilder('i').select('i.phase', 'phase').addSelect('COUNT(*)', 'n').groupBy('i.phase').getRawMany<{ phase: string; n: string }>())
         .map((r) => ({ phase: r.phase, n: Number(r.n) })));
 
-    const identity = new IdentityResolver(access);
+    const identity = new IdentityResolver(access, identities, tenancy);
     const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength });
+    approvals.execute = approvedCommandRunner({ dispatcher, tenancy, access, locale: settings.chatLocale });
+    // Aborted first at shutdown: channels stop receiving, leader loops end, and commands waiting for instances answer.
+    const stopController = new AbortController();
+    chat = new ChatService({
+      db, secrets, channels, outbox, dispatcher, identity, chatIdentities: identities, tenancy, approvals, audit, help, metrics, logger,
+      locale: settings.chatLocale, requireMention: settings.requireMention, signal: stopController.signal,
+    });
     server = await buildServer({
-      api: { dispatcher, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength },
+      api: { dispatcher, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength, signal: stopController.signal },
       identity,
       metrics,
       ready: async () => ({ database: await store.ping() }),
+      channels: () => engines.channels.channels(),
+      webhooks: { feishu: chat.webhook('feishu') },
       rateLimit: settings.rateLimit,
       logLevel: settings.logLevel,
     });
     const app = server;
     const liveRuntime = runtime;
-    const stopController = new AbortController();
+    const liveChat = chat;
+    await chat.start(stopController.signal);
     controller.start(stopController.signal);
     // Leadership as a metric: exactly one replica should report 1.
     const leaderTimer = setInterval(() => metrics.leader.set(controller.isLeader() ? 1 : 0), 1000);
     leaderTimer.unref();
 
     return {
-      settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, bootstrap,
+      settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, chat, secrets, bootstrap,
       async listen() {
         return app.listen({ host: settings.host, port: settings.port });
       },
       async close() {
         clearInterval(leaderTimer);
-        await app.close();
         stopController.abort();
+        await app.close();
+        await liveChat.drain();
         controller.stop();
         await controller.idle();
         await liveRuntime.close();

@@ -8,4 +8,6 @@ export interface ApiContext {
   defaultLocale: Locale;
   /** Longest command text accepted, for the API description; the dispatcher enforces it (and audits the attempt). */
   commandMaxLength: number;
+  /** Aborted at shutdown, so requests waiting for an instance answer at once instead of holding the close. */
+  signal: AbortSignal;
 }

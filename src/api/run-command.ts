@@ -21,9 +21,11 @@ export async function runCommand(
     text,
     locale: localeOf(request, options.locale, api.defaultLocale),
     normalize: !options.exact,
+    signal: api.signal,
   });
   if (outcome.ok) {
-    reply.status(options.successStatus ?? 200);
+    // Held for approval: accepted, not done; the result names the approval to follow.
+    reply.status(outcome.held ? 202 : (options.successStatus ?? 200));
     return { ok: true, result: outcome.result, text: renderText(outcome.view) };
   }
   reply.status(outcome.error.status);

@@ -34,6 +34,8 @@ export const resultEnvelope = {
 
 export const envelopeResponses = {
   200: { $ref: 'ResultEnvelope#' },
+  /** The command waits for approval (`result.approval`). */
+  202: { $ref: 'ResultEnvelope#' },
   '4xx': { $ref: 'ErrorEnvelope#' },
   '5xx': { $ref: 'ErrorEnvelope#' },
 } as const;

@@ -10,10 +10,11 @@ import type { IdentityResolver } from '../pipeline/identity.js';
 import { renderErrorText, toApiError } from '../render/error-text.js';
 import { PACKAGE_VERSION } from '../util/package-root.js';
 import type { ApiContext } from './api-context.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../util/rate-limiter.js';
 import { channelOf, localeOf } from './request-context.js';
 import { commandRoutes } from './routes/commands.js';
-import { healthRoutes } from './routes/health.js';
+import { healthRoutes, type HealthDeps } from './routes/health.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { resourceRoutes } from './routes/resources.js';
 import { webRoutes } from './routes/web.js';
 import { errorEnvelope, resultEnvelope } from './schemas.js';
@@ -26,6 +27,9 @@ export interface ServerOptions {
   identity: IdentityResolver;
   metrics: Metrics;
   ready: () => Promise<Record<string, boolean>>;
+  channels: HealthDeps['channels'];
+  /** Event callbacks of chat channels in webhook mode. */
+  webhooks: Parameters<typeof webhookRoutes>[1];
   rateLimit: { perMinute: number; burst: number };
   logLevel: LogLevel;
 }
@@ -117,7 +121,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ClawError('CLAW_HTTP_ROUTE_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] })));
 
-  healthRoutes(app, { ready: options.ready, metrics });
+  healthRoutes(app, { ready: options.ready, channels: options.channels, metrics });
+  await webhookRoutes(app, options.webhooks);
   commandRoutes(app, api);
   resourceRoutes(app, api);
   webRoutes(app);

@@ -23,6 +23,26 @@ export interface KubernetesSettings {
   leaseName: string;
 }
 
+export interface FeishuSettings {
+  appId: string;
+  appSecret: string;
+  /** Base URL of the open platform (Feishu, Lark, or a URL). */
+  domain: string;
+  mode: 'websocket' | 'webhook';
+  encryptKey: string | undefined;
+  verificationToken: string | undefined;
+}
+
+export interface DingTalkSettings {
+  clientId: string;
+  clientSecret: string;
+  gatewayUrl: string;
+  apiUrl: string;
+  /** The robot that sends group messages; DingTalk's robotCode is the app's client id unless told otherwise. */
+  robotCode: string;
+  cardTemplateId: string | undefined;
+}
+
 export interface Settings {
   host: string;
   port: number;
@@ -46,6 +66,11 @@ export interface Settings {
   readyTimeoutMs: number;
   quota: { instances: number; cpu: string; memory: string; storage: string };
   reconciler: { workers: number; resyncMs: number };
+  /** In groups, act only on messages that @mention the bot. */
+  requireMention: boolean;
+  /** Undefined when the channel has no credentials: it stays off. */
+  feishu: FeishuSettings | undefined;
+  dingtalk: DingTalkSettings | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +118,20 @@ const label = (raw: unknown): string | undefined => {
   const r = typeof raw === 'string' ? parseResourceName(raw) : undefined;
   return r?.ok ? r.value : undefined;
 };
+
+const bool = (raw: unknown): boolean | undefined =>
+  raw === true || raw === 'true' || raw === '1' ? true : raw === false || raw === 'false' || raw === '0' ? false : undefined;
+const httpUrl = (raw: unknown): string | undefined => {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const u = new URL(raw.trim());
+    return u.protocol === 'http:' || u.protocol === 'https:' ? raw.trim().replace(/\/+$/, '') : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const FEISHU_DOMAINS: Record<string, string> = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' };
+const secret = (raw: unknown): string | undefined => (typeof raw === 'string' && raw.trim() !== '' && !/\s/.test(raw.trim()) ? raw.trim() : undefined);
 
 const HOSTNAME = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV6 = /^[0-9a-fA-F:]+$/;
@@ -146,7 +185,62 @@ const DEFS = {
   quotaStorage: { path: 'quota.storage', env: 'CLAW_QUOTA_STORAGE', accepts: 'a size such as 100Gi', parse: quantity('bytes') } satisfies Definition<string>,
   workers: { path: 'reconciler.workers', env: 'CLAW_RECONCILER_WORKERS', accepts: 'an integer from 1 to 64', parse: integer(1, 64) } satisfies Definition<number>,
   resync: { path: 'reconciler.resync', env: 'CLAW_RECONCILER_RESYNC', accepts: 'a duration such as 30s', parse: duration } satisfies Definition<number>,
+  requireMention: { path: 'channels.requireMention', env: 'CLAW_CHAT_REQUIRE_MENTION', accepts: 'true or false', parse: bool } satisfies Definition<boolean>,
+  feishuAppId: {
+    env: 'CLAW_FEISHU_APP_ID', accepts: 'a Feishu app id: cli_ followed by 16 hex digits',
+    parse: (raw) => (typeof raw === 'string' && /^cli_[0-9a-fA-F]{16}$/.test(raw.trim()) ? raw.trim() : undefined),
+  } satisfies Definition<string>,
+  feishuAppSecret: { env: 'CLAW_FEISHU_APP_SECRET', accepts: 'the app secret', parse: secret } satisfies Definition<string>,
+  feishuDomain: {
+    path: 'channels.feishu.domain', env: 'CLAW_FEISHU_DOMAIN', accepts: 'feishu, lark, or an http(s) URL',
+    parse: (raw) => (typeof raw === 'string' ? FEISHU_DOMAINS[raw.trim().toLowerCase()] ?? httpUrl(raw) : undefined),
+  } satisfies Definition<string>,
+  feishuMode: { path: 'channels.feishu.mode', env: 'CLAW_FEISHU_MODE', accepts: 'websocket or webhook', parse: oneOf(['websocket', 'webhook'] as const) } satisfies Definition<'websocket' | 'webhook'>,
+  feishuEncryptKey: { env: 'CLAW_FEISHU_ENCRYPT_KEY', accepts: 'the event encrypt key', parse: secret } satisfies Definition<string>,
+  feishuVerificationToken: { env: 'CLAW_FEISHU_VERIFICATION_TOKEN', accepts: 'the event verification token', parse: secret } satisfies Definition<string>,
+  dingtalkClientId: { env: 'CLAW_DINGTALK_CLIENT_ID', accepts: 'the app key (client id)', parse: secret } satisfies Definition<string>,
+  dingtalkClientSecret: { env: 'CLAW_DINGTALK_CLIENT_SECRET', accepts: 'the app secret (client secret)', parse: secret } satisfies Definition<string>,
+  dingtalkGatewayUrl: { path: 'channels.dingtalk.gatewayUrl', env: 'CLAW_DINGTALK_GATEWAY_URL', accepts: 'an http(s) URL', parse: httpUrl } satisfies Definition<string>,
+  dingtalkApiUrl: { path: 'channels.dingtalk.apiUrl', env: 'CLAW_DINGTALK_API_URL', accepts: 'an http(s) URL', parse: httpUrl } satisfies Definition<string>,
+  dingtalkRobotCode: { env: 'CLAW_DINGTALK_ROBOT_CODE', accepts: 'the robot code', parse: secret } satisfies Definition<string>,
+  dingtalkCardTemplateId: { path: 'channels.dingtalk.cardTemplateId', env: 'CLAW_DINGTALK_CARD_TEMPLATE_ID', accepts: 'a card template id, or empty', parse: optionalString } satisfies Definition<string>,
 };
+
+const HIDDEN = new Set(['CLAW_ADMIN_TOKEN', 'CLAW_SECRET_KEY', 'CLAW_FEISHU_APP_SECRET', 'CLAW_FEISHU_ENCRYPT_KEY', 'CLAW_FEISHU_VERIFICATION_TOKEN', 'CLAW_DINGTALK_CLIENT_SECRET']);
+
+function channelSettings(yaml: Map<string, unknown>, env: Env): Pick<Settings, 'feishu' | 'dingtalk'> {
+  const feishuId = pick(DEFS.feishuAppId, yaml, env);
+  const feishuSecret = pick(DEFS.feishuAppSecret, yaml, env);
+  if (Boolean(feishuId) !== Boolean(feishuSecret)) {
+    throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_FEISHU_APP_ID / CLAW_FEISHU_APP_SECRET', reason: 'set both to turn Feishu on, or neither to leave it off' });
+  }
+  const mode = required(DEFS.feishuMode, yaml, env);
+  const encryptKey = pick(DEFS.feishuEncryptKey, yaml, env);
+  const verificationToken = pick(DEFS.feishuVerificationToken, yaml, env);
+  if (feishuId && mode === 'webhook' && (!encryptKey || !verificationToken)) {
+    // The SDK checks signatures only with an encrypt key and never the verification token: webhook mode needs both.
+    throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_FEISHU_ENCRYPT_KEY / CLAW_FEISHU_VERIFICATION_TOKEN', reason: 'webhook mode needs both, to verify every event' });
+  }
+  // Checked even while a channel is off, so a typo shows at once rather than on the day it is turned on.
+  const feishuDomain = required(DEFS.feishuDomain, yaml, env);
+  const gatewayUrl = required(DEFS.dingtalkGatewayUrl, yaml, env);
+  const apiUrl = required(DEFS.dingtalkApiUrl, yaml, env);
+  const robotCode = pick(DEFS.dingtalkRobotCode, yaml, env);
+  const cardTemplateId = pick(DEFS.dingtalkCardTemplateId, yaml, env) || undefined;
+  const dingId = pick(DEFS.dingtalkClientId, yaml, env);
+  const dingSecret = pick(DEFS.dingtalkClientSecret, yaml, env);
+  if (Boolean(dingId) !== Boolean(dingSecret)) {
+    throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_DINGTALK_CLIENT_ID / CLAW_DINGTALK_CLIENT_SECRET', reason: 'set both to turn DingTalk on, or neither to leave it off' });
+  }
+  return {
+    feishu: feishuId && feishuSecret
+      ? { appId: feishuId, appSecret: feishuSecret, domain: feishuDomain, mode, encryptKey, verificationToken }
+      : undefined,
+    dingtalk: dingId && dingSecret
+      ? { clientId: dingId, clientSecret: dingSecret, gatewayUrl, apiUrl, robotCode: robotCode ?? dingId, cardTemplateId }
+      : undefined,
+  };
+}
 
 /** The keys claw.yaml may contain; anything else is a typo worth stopping for. */
 function knownPaths(): Set<string> {
@@ -171,7 +265,7 @@ function pick<T>(def: Definition<T>, yaml: Map<string, unknown>, env: Env): T | 
   const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : def.path ? yaml.get(def.path) : undefined;
   if (raw === undefined) return undefined;
   const value = def.parse(raw);
-  if (value === undefined) throw invalid(def, def.env === 'CLAW_ADMIN_TOKEN' || def.env === 'CLAW_SECRET_KEY' ? '(hidden)' : raw);
+  if (value === undefined) throw invalid(def, HIDDEN.has(def.env) ? '(hidden)' : raw);
   return value;
 }
 
@@ -269,5 +363,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       storage: required(DEFS.quotaStorage, yaml, env),
     },
     reconciler: { workers: required(DEFS.workers, yaml, env), resyncMs: required(DEFS.resync, yaml, env) },
+    requireMention: required(DEFS.requireMention, yaml, env),
+    ...channelSettings(yaml, env),
   };
 }

@@ -132,6 +132,36 @@ export const ERRORS = {
     message: { en: '{name} is still {phase} after {waited}; the operation goes on, follow it with `claw status {name}`.', zh: '{name} 在 {waited} 后仍为 {phase}；操作仍在进行，可用 `claw status {name}` 查看。' },
     doc: 'With --wait, the instance did not settle within --timeout; the change of intent stands and the reconciler continues.',
   },
+  CLAW_APPROVAL_REASON_REQUIRED: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: '`claw {command}` needs approval in this tenant, and a reason: add --reason "why".', zh: '在此租户中 `claw {command}` 需要审批，并需说明原因：请加上 --reason "原因"。' },
+    doc: 'The tenant policy requires a --reason for commands that wait for approval.',
+  },
+  CLAW_APPROVAL_SELF: {
+    api: 'forbidden', status: 403, audience: 'user',
+    message: { en: 'You requested #{id}; someone else must approve or reject it.', zh: '#{id} 是你发起的，需要由其他人审批。' },
+    doc: 'The requester (or another identity of the requester\'s member) tried to decide on their own approval.',
+  },
+  CLAW_APPROVAL_CLOSED: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'Approval #{id} is {status}; it can no longer be decided.', zh: '审批 #{id} 已{status}，不能再审批。' },
+    doc: 'Approving or rejecting an approval that is expired, decided, stale or already executed.',
+  },
+  CLAW_APPROVAL_VOTED: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'You already decided on #{id}.', zh: '你已经审批过 #{id}。' },
+    doc: 'The same member approving or rejecting twice.',
+  },
+  CLAW_APPROVAL_STALE: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'Approval #{id} is stale: {detail}; it was not run. Request it again.', zh: '审批 #{id} 已过时：{detail}；未执行，请重新发起。' },
+    doc: 'A target of an approved command changed since the request (another change, a new instance in the batch); the command does not run.',
+  },
+  CLAW_CHAT_ONLY: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: '`claw {command}` works in a Feishu or DingTalk {where}: type it there, @mentioning the bot.', zh: '`claw {command}` 只能在飞书或钉钉{where}中使用：请在那里 @机器人 发送。' },
+    doc: 'A chat-only command (bind, unbind, an approval chat set to `here`) was sent from the API, CLI, web console or the wrong kind of chat.',
+  },
   CLAW_RUNTIME_UNAVAILABLE: {
     api: 'unavailable', status: 503, audience: 'user',
     message: { en: 'The runtime did not answer: {detail}', zh: '运行时未响应：{detail}' },

@@ -36,6 +36,27 @@ export class Metrics {
     registers: [this.registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
 
+  readonly inboundEvents = new Counter({
+    name: 'claw_chat_inbound_events_total', help: 'Chat events by platform, kind (message, click) and outcome (new, duplicate, ignored, done, failed).',
+    labelNames: ['platform', 'kind', 'outcome'] as const, registers: [this.registry],
+  });
+
+  readonly inboundAck = new Histogram({
+    name: 'claw_chat_inbound_ack_seconds', help: 'Time from an event arriving to it being stored and ready to ack, by platform.',
+    labelNames: ['platform'] as const, registers: [this.registry],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 3],
+  });
+
+  readonly outboxDeliveries = new Counter({
+    name: 'claw_outbox_deliveries_total', help: 'Outbox delivery attempts by platform and outcome (sent, retry, rate_limited, failed).',
+    labelNames: ['platform', 'outcome'] as const, registers: [this.registry],
+  });
+
+  readonly outboxDeliveryDuration = new Histogram({
+    name: 'claw_outbox_delivery_seconds', help: 'Time of one successful delivery call to the platform.',
+    labelNames: ['platform'] as const, registers: [this.registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+
   readonly leader = new Gauge({ name: 'claw_reconciler_leader', help: '1 while this replica runs the reconciler.', registers: [this.registry] });
 
   constructor(options: { processMetrics?: boolean } = {}) {
@@ -51,6 +72,29 @@ export function instancePhaseGauge(metrics: Metrics, count: () => Promise<Array<
     async collect() {
       this.reset();
       for (const { phase, n } of await count()) this.set({ phase }, n);
+    },
+  });
+}
+
+/** Outbox messages by status (pending, failed), counted at scrape time. */
+export function outboxGauge(metrics: Metrics, count: () => Promise<{ pending: number; failed: number }>): void {
+  new Gauge({
+    name: 'claw_outbox_messages', help: 'Outbox messages waiting (pending) or given up on (failed).', labelNames: ['status'] as const, registers: [metrics.registry],
+    async collect() {
+      const c = await count();
+      this.set({ status: 'pending' }, c.pending);
+      this.set({ status: 'failed' }, c.failed);
+    },
+  });
+}
+
+/** Chat channels connected (1) or not (0), by platform. */
+export function channelGauge(metrics: Metrics, status: () => Array<{ platform: string; connected: boolean }>): void {
+  new Gauge({
+    name: 'claw_chat_channel_connected', help: 'Whether each configured chat channel is connected.', labelNames: ['platform'] as const, registers: [metrics.registry],
+    collect() {
+      this.reset();
+      for (const s of status()) this.set({ platform: s.platform }, s.connected ? 1 : 0);
     },
   });
 }

@@ -91,6 +91,10 @@ export interface GlobalFlags {
   items: LineItem[];
   help: boolean;
   locale?: Locale;
+  /** `--page N`: which page of a long table chat channels show (they split replies at the platform's size limit). */
+  page?: number;
+  /** `--reason "..."`: why, for commands that wait for approval (some tenants require it). */
+  reason?: string;
 }
 
 export function extractGlobalFlags(line: ParsedLine): GlobalFlags {
@@ -98,10 +102,35 @@ export function extractGlobalFlags(line: ParsedLine): GlobalFlags {
   const rest: LineItem[] = [];
   let help = false;
   let locale: Locale | undefined;
+  let page: number | undefined;
+  let reason: string | undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
     if (item.kind === 'flag' && ((item.short && item.name === 'h') || (!item.short && item.name.toLowerCase() === 'help'))) {
       help = true;
+      continue;
+    }
+    if (item.kind === 'flag' && !item.short && item.name.toLowerCase() === 'page') {
+      let value = item.value;
+      if (!value && items[i + 1]?.kind === 'word') value = items[++i] as WordItem;
+      const n = Number(value?.text);
+      if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+        throw new ClawError('CLAW_ARG_INVALID', { what: what('flag', 'page'), reason: { en: 'use a page number such as 2', zh: '请写页码，如 2' } }, {
+          pointer: pointer(text, item.start, value?.end ?? item.end),
+        });
+      }
+      page = n;
+      continue;
+    }
+    if (item.kind === 'flag' && !item.short && item.name.toLowerCase() === 'reason') {
+      let value = item.value;
+      if (!value && items[i + 1]?.kind === 'word') value = items[++i] as WordItem;
+      if (!value?.text.trim() || value.text.length > 500) {
+        throw new ClawError('CLAW_ARG_INVALID', { what: what('flag', 'reason'), reason: { en: 'give a short reason (at most 500 characters)', zh: '请写一个简短原因（不超过 500 字）' } }, {
+          pointer: pointer(text, item.start, value?.end ?? item.end),
+        });
+      }
+      reason = value.text;
       continue;
     }
     if (item.kind === 'flag' && !item.short && item.name.toLowerCase() === 'lang') {
@@ -118,7 +147,7 @@ export function extractGlobalFlags(line: ParsedLine): GlobalFlags {
     }
     rest.push(item);
   }
-  return { items: rest, help, ...(locale ? { locale } : {}) };
+  return { items: rest, help, ...(locale ? { locale } : {}), ...(page ? { page } : {}), ...(reason ? { reason } : {}) };
 }
 
 export function bind(line: ParsedLine, globals: GlobalFlags, registry: CommandRegistry, visible: Visible): Binding {

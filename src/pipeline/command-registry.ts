@@ -2,7 +2,7 @@
 import type { AnyCommand } from './command-spec.js';
 
 /** Flags every command understands; commands may not declare these names. */
-export const GLOBAL_FLAGS = ['help', 'lang'] as const;
+export const GLOBAL_FLAGS = ['help', 'lang', 'page', 'reason'] as const;
 
 export interface CommandNode {
   /** Canonical words leading here, e.g. ['tenant', 'create']. */

@@ -6,7 +6,9 @@ import type { Quantity } from './values/quantity.js';
 import type { Selector } from './values/selector.js';
 import type { Engines } from '../engines/engines.js';
 import type { Principal } from './principal.js';
-import type { ResolvedScope, ScopeRequest } from './scope.js';
+import type { ResolvedScope, ScopeRequest, ScopeTarget } from './scope.js';
+import type { ApprovalTarget } from '../store/entities/approval.js';
+import type { ChatOrigin } from './dispatcher.js';
 
 export type Risk = 'read' | 'write' | 'dangerous';
 
@@ -97,8 +99,14 @@ export interface CommandContext<Args, Flags, E extends EngineName> {
   engines: Pick<Engines, E>;
   /** The channel updates replies in place (chat cards): long operations should wait and report progress. */
   live: boolean;
+  /** Aborted when the control plane shuts down: long waits end early (the intent stands). */
+  signal: AbortSignal;
+  /** The chat the command was typed in, if any (for `claw bind`). */
+  origin?: ChatOrigin;
+  /** The global `--reason "..."`, if given. */
+  reason?: string;
   /** A second permission check inside a handler (e.g. acting on another member's tokens); throws forbidden. */
-  authorize(permission: string, scope: ResolvedScope): void;
+  authorize(permission: string, scope: ResolvedScope | ScopeTarget): void;
   /** Progress of a long operation; channels that can update a message in place show it. */
   progress(text: Text, params?: Record<string, unknown>): void;
 }
@@ -120,6 +128,8 @@ export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<stri
   scope: (input: { args: ArgsOf<A>; flags: FlagsOf<F> }) => ScopeRequest;
   engines: readonly E[];
   handle(ctx: CommandContext<ArgsOf<A>, FlagsOf<F>, E>): Promise<CommandResult>;
+  /** What the command would change, with versions: approvals record them, and refuse to run once any changed. */
+  targets?(ctx: CommandContext<ArgsOf<A>, FlagsOf<F>, E>): Promise<ApprovalTarget[]>;
 }
 
 /** A spec with its generics erased, as the registry and pipeline hold them. */
@@ -136,6 +146,7 @@ export interface AnyCommand {
   scope: (input: { args: Record<string, unknown>; flags: Record<string, unknown> }) => ScopeRequest;
   engines: readonly EngineName[];
   handle(ctx: CommandContext<Record<string, unknown>, Record<string, unknown>, EngineName>): Promise<CommandResult>;
+  targets?(ctx: CommandContext<Record<string, unknown>, Record<string, unknown>, EngineName>): Promise<ApprovalTarget[]>;
 }
 
 /** Checks a command module against the spec types and infers the handler's argument and flag types. */

@@ -6,6 +6,9 @@ import type { Engines } from '../engines/engines.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { View } from '../render/view.js';
 import type { AuditDecision } from '../store/entities/audit-event.js';
+import type { Approval } from '../store/entities/approval.js';
+import { canonicalHash } from '../engines/approvals/approvals-engine.js';
+import { approvalView } from '../render/approval-views.js';
 import { bind, extractGlobalFlags } from './bind.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { AnyCommand, CommandContext, Risk } from './command-spec.js';
@@ -31,12 +34,33 @@ export interface DispatchInput {
   normalize?: boolean;
   /** The channel can update its reply in place (chat cards): long operations wait and report progress. */
   live?: boolean;
+  /** The chat the command came from (chat channels only): `claw bind` binds it, approvals answer there. */
+  origin?: ChatOrigin;
+  /** Set when the control plane runs an approved command: it must parse to the same invocation, on unchanged targets. */
+  approval?: Approval;
   onProgress?: (text: string) => void;
+  /** Aborts long waits (the control plane is shutting down); the change of intent stands. */
+  signal?: AbortSignal;
+}
+
+/** A chat address, platform-neutral (the channels' ChatAddress has this shape). */
+export interface ChatOrigin {
+  platform: string;
+  orgId: string;
+  chatId: string;
+  chatType: 'group' | 'direct';
+  userId?: string;
+  /** The message that carried the command: answers about it (an approval card) reply to it. */
+  messageId?: string;
 }
 
 export interface DispatchSuccess {
   ok: true;
   command: string;
+  /** The command waits for approval instead of having run. */
+  held?: Approval;
+  /** `--page N` given: which page of a long table the channel should show. */
+  page?: number;
   /** The invocation's risk (the command's, or what riskOf says for these arguments). */
   risk: Risk;
   result: unknown;
@@ -96,14 +120,26 @@ export class Dispatcher {
         commandName = 'help';
         decision = 'allowed';
         target = { kind: 'none' };
-        outcome = { ok: true, command: 'help', risk: 'read', result: { help: binding.path }, view: engines.help.help(principal, binding.path, locale), locale };
+        outcome = { ok: true, command: 'help', risk: 'read', ...(globals.page ? { page: globals.page } : {}), result: { help: binding.path }, view: engines.help.help(principal, binding.path, locale), locale };
       } else {
         command = binding.command;
         commandName = command.words.join(' ');
         auditText = redactCommandLine(line, command);
-        const request = await this.fill(command.scope({ args: binding.args, flags: binding.flags }), principal, input.scopeDefaults);
+        const asked = command.scope({ args: binding.args, flags: binding.flags });
+        const request = await this.fill(asked, principal, input.scopeDefaults);
         let scope: ResolvedScope | undefined;
-        if (request.kind === 'instance' && INSTANCE_ID.test(request.instance)) {
+        if (asked.kind === 'approval') {
+          // Decided on the scope of the held command, by names: its instance may be gone (the approval is then stale);
+          // the handler needs only the approval's number.
+          target = request as ScopeTarget;
+          scope = { kind: 'none' };
+          const tenant = tenantOf(target);
+          if (!isAllowed(principal, command.permission, target) && tenant && !isAllowedInTenant(principal, 'tenant:read', tenant)) {
+            // Outside the tenant, someone else's approval does not exist (as if the number were unknown).
+            decision = 'denied';
+            throw new ClawError('CLAW_NOT_FOUND', { kind: { en: 'Approval', zh: '审批' }, name: `#${asked.id}` });
+          }
+        } else if (request.kind === 'instance' && INSTANCE_ID.test(request.instance)) {
           // By id (REST): the instance names its tenant; one the member may not see anywhere is simply not found.
           const permission = command.permission;
           scope = await this.resolveInstanceById(request.instance, (tenant) => !permission || isAllowedInTenant(principal, permission, tenant));
@@ -127,11 +163,22 @@ export class Dispatcher {
         decision = 'allowed';
         scope ??= await this.resolveScope(target);
         const risk = command.riskOf?.({ args: binding.args, flags: binding.flags }) ?? command.risk;
-        const result = await command.handle(this.context(input, command, binding.args, binding.flags, scope, locale));
-        outcome = { ok: true, command: commandName, risk, result: result.data, view: result.view, locale };
+        const ctx = this.context(input, command, binding.args, binding.flags, scope, locale, globals.reason);
+        const held = await this.gate(input, command, binding, ctx, target, line.text, auditText, globals.reason);
+        if (held) {
+          outcome = { ok: true, command: commandName, risk, held, result: { approval: { id: held.id, status: held.status, required: held.required, expiresAt: held.expiresAt.toISOString() } }, view: approvalView(held, [], locale, engines.help.summaryOf(held.command)), locale };
+        } else {
+          const result = await command.handle(ctx);
+          outcome = { ok: true, command: commandName, risk, ...(globals.page ? { page: globals.page } : {}), result: result.data, view: result.view, locale };
+        }
       }
     } catch (error) {
-      const clawError = this.toClawError(error, input.requestId);
+      let clawError = this.toClawError(error, input.requestId);
+      // An approved command whose target is gone is stale, not failed: what was approved no longer exists.
+      if (input.approval && clawError.code === 'CLAW_NOT_FOUND') {
+        const gone = (l: Locale) => clawError.messageIn(l).replace(/[.。]$/, '');
+        clawError = new ClawError('CLAW_APPROVAL_STALE', { id: input.approval.id, detail: { en: gone('en'), zh: gone('zh') } });
+      }
       // A refusal from a handler's own check (another member's tokens, an escalating grant) is a denial too.
       if (clawError.status === 403) decision = 'denied';
       outcome = { ok: false, command: commandName, error: clawError, locale };
@@ -140,6 +187,43 @@ export class Dispatcher {
     const durationMs = Math.round(performance.now() - started);
     await this.audit(input, { commandName, decision, target, auditText, outcome, durationMs });
     return outcome;
+  }
+
+  /**
+   * Approval gate, after RBAC. A new request the tenant's policy holds becomes an approval (returned); an approved
+   * one runs only if it parses to the same invocation and its targets have not changed since the request.
+   */
+  private async gate(
+    input: DispatchInput, command: AnyCommand, binding: { args: Record<string, unknown>; flags: Record<string, unknown> },
+    ctx: CommandContext<Record<string, unknown>, Record<string, unknown>, keyof Engines>, target: ScopeTarget, exactText: string, displayText: string, reason: string | undefined,
+  ): Promise<Approval | null> {
+    const { approvals } = this.options.engines;
+    const commandName = command.words.join(' ');
+    const targets = command.targets ? await command.targets(ctx) : [];
+    if (input.approval) {
+      const approval = input.approval;
+      if (canonicalHash(commandName, binding.args, binding.flags) !== approval.canonicalHash) {
+        throw new ClawError('CLAW_APPROVAL_STALE', { id: approval.id, detail: { en: 'the command no longer means the same', zh: '命令的含义已改变' } });
+      }
+      const stale = approvals.staleReason(approval, targets);
+      if (stale) throw new ClawError('CLAW_APPROVAL_STALE', { id: approval.id, detail: stale });
+      return null;
+    }
+    const scope = ctx.scope;
+    const tenant = scope.kind === 'tenant' || scope.kind === 'project' || scope.kind === 'instance' ? scope.tenant : null;
+    return approvals.hold({
+      principal: input.principal, channel: input.channel, command: commandName, text: exactText, displayText,
+      args: binding.args, flags: binding.flags, tenant, target, targets, batch: scope.kind !== 'instance' && targets.some((t) => t.kind === 'instance'),
+      reason, origin: input.origin,
+    });
+  }
+
+  /** Records a chat identity joined to a member with a one-time code (there was no member to dispatch as before). */
+  async recordLink(input: { requestId: string; channel: ChannelName; identity: string; member: string }): Promise<void> {
+    await this.options.engines.audit.append({
+      requestId: input.requestId, channel: input.channel, memberId: null, memberName: input.member, identity: input.identity, tenantName: null,
+      scope: null, command: 'link', text: 'claw link ***', decision: 'allowed', outcome: 'success', errorCode: null, durationMs: 0,
+    });
   }
 
   /** Records an attempt that never reached a member (no or bad credentials) and returns the 401 error. */
@@ -155,7 +239,7 @@ export class Dispatcher {
   }
 
   private context(
-    input: DispatchInput, command: AnyCommand, args: Record<string, unknown>, flags: Record<string, unknown>, scope: ResolvedScope, locale: Locale,
+    input: DispatchInput, command: AnyCommand, args: Record<string, unknown>, flags: Record<string, unknown>, scope: ResolvedScope, locale: Locale, reason?: string,
   ): CommandContext<Record<string, unknown>, Record<string, unknown>, keyof Engines> {
     const engines = Object.fromEntries(command.engines.map((name) => [name, this.options.engines[name]])) as unknown as Engines;
     const principal = input.principal;
@@ -163,10 +247,10 @@ export class Dispatcher {
     return {
       requestId: input.requestId,
       actor: principal,
-      args, flags, scope, locale, engines, live: input.live ?? false,
+      args, flags, scope, locale, engines, live: input.live ?? false, signal: input.signal ?? NEVER, ...(input.origin ? { origin: input.origin } : {}), ...(reason ? { reason } : {}),
       t: (text: Text, params?: Record<string, unknown>) => localize(text, locale, params),
-      authorize: (permission: string, on: ResolvedScope) => {
-        const t = targetOf(on);
+      authorize: (permission: string, on: ResolvedScope | ScopeTarget) => {
+        const t = isResolved(on) ? targetOf(on) : on;
         if (!isAllowed(principal, permission, t)) throw forbidden(commandName, permission, t);
       },
       progress: (text: Text, params?: Record<string, unknown>) => input.onProgress?.(localize(text, locale, params)),
@@ -180,6 +264,8 @@ export class Dispatcher {
    */
   private async fill(request: ScopeRequest, principal: Principal, defaults: ScopeDefaults = {}): Promise<FilledRequest> {
     if (request.kind === 'none' || request.kind === 'platform') return request;
+    // An approval is decided on the scope of the command it holds.
+    if (request.kind === 'approval') return this.options.engines.approvals.scopeOf(request.id);
     // An instance addressed by id carries its own tenant.
     if (request.kind === 'instance' && INSTANCE_ID.test(request.instance)) return { kind: 'instance', tenant: request.tenant ?? '', instance: request.instance };
     const { tenancy } = this.options.engines;
@@ -208,7 +294,7 @@ export class Dispatcher {
         return { kind: 'project', tenant, project: await tenancy.getProject(tenant, target.project) };
       }
       case 'instance':
-        throw new Error('instance scopes are resolved by resolveInstance');
+        throw new Error('instances are resolved before resolveScope');
     }
   }
 
@@ -240,7 +326,7 @@ export class Dispatcher {
     a: { commandName: string | null; decision: AuditDecision; target: ScopeTarget | null; auditText: string; outcome: DispatchOutcome; durationMs: number },
   ): Promise<void> {
     const { metrics, engines, logger } = this.options;
-    const outcomeName = a.outcome.ok ? 'success' : 'failure';
+    const outcomeName = !a.outcome.ok ? 'failure' : a.outcome.held ? 'held' : 'success';
     metrics.commands.inc({ command: a.commandName ?? 'unknown', channel: input.channel, decision: a.decision, outcome: outcomeName });
     metrics.commandDuration.observe({ command: a.commandName ?? 'unknown' }, a.durationMs / 1000);
     try {
@@ -264,6 +350,13 @@ export class Dispatcher {
       logger.error({ err: error, requestId: input.requestId }, 'audit append failed');
     }
   }
+}
+
+const NEVER = new AbortController().signal;
+
+/** A ResolvedScope carries rows (objects) where a ScopeTarget carries names. */
+function isResolved(scope: ResolvedScope | ScopeTarget): scope is ResolvedScope {
+  return 'tenant' in scope && typeof scope.tenant === 'object';
 }
 
 function forbidden(command: string, permission: string, target: ScopeTarget): ClawError {

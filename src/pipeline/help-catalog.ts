@@ -32,6 +32,11 @@ export class HelpCatalog {
     return isAllowedSomewhere(principal, command.permission);
   }
 
+  /** The command's one-line summary ("what will happen" on approval cards). */
+  summaryOf(words: string): Text | undefined {
+    return this.registry.find(words.split(' '))?.command?.summary;
+  }
+
   /** Help for typed words (`[]`, `tenant`, `tenant create`, aliases included). */
   help(principal: Principal, words: readonly string[], locale: Locale): SectionsView {
     let node: CommandNode = this.registry.root;

@@ -4,7 +4,9 @@ import type { ScopeTarget } from './scope.js';
 
 export type PrincipalIdentity =
   | { kind: 'token'; tokenId: string; tokenName: string }
-  | { kind: 'chat'; platform: string; orgId: string; userId: string };
+  | { kind: 'chat'; platform: string; orgId: string; userId: string }
+  /** The requester of an approved command, when the control plane runs it on their behalf. */
+  | { kind: 'approval'; approvalId: number; requestedVia: string };
 
 export interface PrincipalBinding {
   role: string;
@@ -24,5 +26,9 @@ export interface Principal {
 }
 
 export function describeIdentity(identity: PrincipalIdentity): string {
-  return identity.kind === 'token' ? `token:${identity.tokenName}` : `${identity.platform}:${identity.userId}`;
+  switch (identity.kind) {
+    case 'token': return `token:${identity.tokenName}`;
+    case 'chat': return `${identity.platform}:${identity.userId}`;
+    case 'approval': return `approval#${identity.approvalId} (${identity.requestedVia})`;
+  }
 }

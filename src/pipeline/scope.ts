@@ -16,7 +16,9 @@ export type ScopeRequest =
   | { kind: 'tenant'; tenant?: string; orPlatform?: boolean }
   | { kind: 'project'; tenant?: string; project?: string }
   /** One instance by name; without a project it is looked up in every project of the tenant. */
-  | { kind: 'instance'; tenant?: string; project?: string; instance: string };
+  | { kind: 'instance'; tenant?: string; project?: string; instance: string }
+  /** Deciding on an approval: RBAC applies to the scope of the command it holds. */
+  | { kind: 'approval'; id: number };
 
 /** A scope by names, as RBAC compares them. */
 export type ScopeTarget =

@@ -49,4 +49,20 @@ export interface SectionsView {
   sections: Array<{ heading?: string; lines?: string[]; view?: View }>;
 }
 
-export type View = MessageView | TableView | DetailView | SecretView | SectionsView;
+/**
+ * A button on a reply (approve, reject). `value` comes back verbatim in the click; `command` is the text equivalent
+ * (`claw approve 12`), which channels without callbacks offer instead of a button.
+ */
+export interface ViewAction {
+  label: string;
+  style: 'primary' | 'danger' | 'default';
+  value: Record<string, string>;
+  command: string;
+}
+
+export type View = (MessageView | TableView | DetailView | SecretView | SectionsView) & {
+  /** Buttons under the reply; chat channels render them, text renderers list their commands. */
+  actions?: ViewAction[];
+  /** A short heading for cards and notifications (the first line of the text rendering otherwise). */
+  headline?: string;
+};

@@ -9,7 +9,7 @@ describe('member and role commands', () => {
     await c.must('claw tenant create acme');
     await c.must('claw project create sales --tenant acme');
     const r = await c.must('claw member add alice.wang --tenant acme --display-name "王丽"');
-    expect(r.result.member).toEqual({ name: 'alice.wang', displayName: '王丽', tenant: 'acme', roles: ['viewer'] });
+    expect(r.result.member).toEqual({ name: 'alice.wang', displayName: '王丽', tenant: 'acme', roles: ['viewer'], accounts: [] });
     expect(r.text).toBe('Added alice.wang to acme (viewer@acme). Next: claw token create --member alice.wang --tenant acme');
   });
 

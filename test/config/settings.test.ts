@@ -73,6 +73,37 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ env })).toThrow(message);
   });
 
+  it('leaves the chat channels off without credentials, and turns each on with both of its credentials', () => {
+    expect(loadSettings({ env: {} })).toMatchObject({ feishu: undefined, dingtalk: undefined, requireMention: true });
+    const s = loadSettings({
+      env: {
+        CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef', CLAW_FEISHU_APP_SECRET: 's3cret', CLAW_FEISHU_DOMAIN: 'lark',
+        CLAW_DINGTALK_CLIENT_ID: 'dingabc', CLAW_DINGTALK_CLIENT_SECRET: 'dsecret', CLAW_DINGTALK_API_URL: 'http://127.0.0.1:9/',
+        CLAW_CHAT_REQUIRE_MENTION: 'false',
+      },
+    });
+    expect(s.feishu).toEqual({ appId: 'cli_0123456789abcdef', appSecret: 's3cret', domain: 'https://open.larksuite.com', mode: 'websocket', encryptKey: undefined, verificationToken: undefined });
+    expect(s.dingtalk).toMatchObject({ clientId: 'dingabc', clientSecret: 'dsecret', apiUrl: 'http://127.0.0.1:9', gatewayUrl: 'https://api.dingtalk.com/v1.0/gateway/connections/open', robotCode: 'dingabc', cardTemplateId: undefined });
+    expect(s.requireMention).toBe(false);
+  });
+
+  it.each([
+    [{ CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef' }, 'CLAW_FEISHU_APP_ID / CLAW_FEISHU_APP_SECRET'],
+    [{ CLAW_FEISHU_APP_ID: 'app-1', CLAW_FEISHU_APP_SECRET: 'x' }, 'expected a Feishu app id: cli_ followed by 16 hex digits'],
+    [{ CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef', CLAW_FEISHU_APP_SECRET: 'x', CLAW_FEISHU_MODE: 'webhook' }, 'webhook mode needs both'],
+    [{ CLAW_FEISHU_DOMAIN: 'ftp://open.feishu.cn' }, 'expected feishu, lark, or an http(s) URL'],
+    [{ CLAW_FEISHU_MODE: 'polling' }, 'expected websocket or webhook'],
+    [{ CLAW_DINGTALK_CLIENT_SECRET: 'x' }, 'CLAW_DINGTALK_CLIENT_ID / CLAW_DINGTALK_CLIENT_SECRET'],
+    [{ CLAW_DINGTALK_GATEWAY_URL: 'not a url' }, 'Invalid setting CLAW_DINGTALK_GATEWAY_URL'],
+    [{ CLAW_CHAT_REQUIRE_MENTION: 'sometimes' }, 'expected true or false'],
+  ])('refuses the channel settings %j', (env, message) => {
+    expect(() => loadSettings({ env })).toThrow(message);
+  });
+
+  it('never repeats a refused channel secret in the error', () => {
+    expect(() => loadSettings({ env: { CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef', CLAW_FEISHU_APP_SECRET: 'has space' } })).toThrow('"(hidden)"');
+  });
+
   it('never repeats a refused admin token or secret key in the error', () => {
     expect(() => loadSettings({ env: { CLAW_ADMIN_TOKEN: 'short' } })).toThrow('Invalid setting CLAW_ADMIN_TOKEN: "(hidden)" is not accepted; expected at least 16 characters');
     expect(() => loadSettings({ env: { CLAW_SECRET_KEY: 'not a key!' } })).toThrow('Invalid setting CLAW_SECRET_KEY: "(hidden)" is not accepted');

@@ -353,6 +353,12 @@ export class FeishuEmulator extends EventEmitter {
     return this.deliver(envelope, delivery);
   }
 
+  /** Makes a message delivered another way (a webhook driver) known, so the product can reply to it as on Feishu. */
+  noteInbound(envelope: { event: Record<string, unknown> }): void {
+    const message = envelope.event.message as { message_id: string; chat_id: string };
+    this.inbound.set(message.message_id, { chatId: message.chat_id });
+  }
+
   /** Pushes card.action.trigger; the ack's `data` is the handler's response (toast / card). */
   pushCardAction(
     opts: PushCardActionOptions,

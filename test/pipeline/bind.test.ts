@@ -98,14 +98,14 @@ describe('command resolution', () => {
   it('lists the subcommands of an incomplete command', () => {
     const e = failure('claw tenant');
     expect(e.code).toBe('CLAW_PARSE_INCOMPLETE_COMMAND');
-    expect(e.message).toBe('`claw tenant` needs a subcommand: create, list, show, delete, quota.');
+    expect(e.message).toBe('`claw tenant` needs a subcommand: create, list, show, delete, quota, policy.');
   });
 
   it('suggests only commands the member may run', () => {
     const readOnly = (c: AnyCommand) => c.permission === null || c.permission.endsWith(':read');
     expect(failure('claw tenant delet', readOnly).extras.suggestions).toEqual([]);
     expect(failure('claw tenant delet').extras.suggestions).toEqual(['claw tenant delete']);
-    expect(failure('claw tenant', readOnly).message).toBe('`claw tenant` needs a subcommand: list, show, quota.');
+    expect(failure('claw tenant', readOnly).message).toBe('`claw tenant` needs a subcommand: list, show, quota, policy.');
   });
 
   it('refuses a line that starts with a flag', () => {

@@ -165,6 +165,22 @@ const ROUTES: ResourceRoute[] = [
     query: { tail: { type: 'string', pattern: '^[0-9]{1,5}$' }, since: str('e.g. 1h'), previous: { type: 'string', enum: ['true', 'false'] } },
     command: ({ params, query }) => ({ words: ['logs'], positionals: [params.id], flags: { tail: query.tail, since: query.since, previous: query.previous === 'true' } }),
   },
+  {
+    method: 'GET', url: '/api/v1/approvals', tag: 'approvals', summary: 'Approvals waiting (or all with all=true)',
+    query: { tenant: str('Tenant name'), all: { type: 'string', enum: ['true', 'false'] } },
+    command: ({ query }) => ({ words: ['approvals'], flags: { tenant: query.tenant, all: query.all === 'true' } }),
+  },
+  {
+    method: 'GET', url: '/api/v1/approvals/:id', tag: 'approvals', summary: 'One approval with its votes', params: { id: str('Approval number', { pattern: '^[0-9]{1,9}$' }) },
+    command: ({ params }) => ({ words: ['approvals'], positionals: [params.id] }),
+  },
+  ...(['approve', 'reject'] as const).map((verb): ResourceRoute => ({
+    method: 'POST', url: `/api/v1/approvals/:id/${verb}`, tag: 'approvals',
+    summary: verb === 'approve' ? 'Approve (claw approve): at the threshold the held command runs as requested' : 'Reject (claw reject): the held command never runs',
+    params: { id: str('Approval number', { pattern: '^[0-9]{1,9}$' }) },
+    body: { properties: { reason: str('Why', { maxLength: 500 }) } },
+    command: ({ params, body }) => ({ words: [verb], positionals: [params.id], flags: { reason: s(body.reason) } }),
+  })),
   { method: 'GET', url: '/api/v1/instances/:id/events', tag: 'instances', summary: 'Events (claw events)', params: { id: str('Instance id') }, command: ({ params }) => ({ words: ['events'], positionals: [params.id] }) },
 ];
 

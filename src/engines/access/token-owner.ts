@@ -1,13 +1,13 @@
 // Whose tokens a token command acts on: your own, or, with token:manage on the scope, a member of exactly that scope.
 import type { Principal } from '../../pipeline/principal.js';
-import type { ResolvedScope } from '../../pipeline/scope.js';
+import type { ResolvedScope, ScopeTarget } from '../../pipeline/scope.js';
 import type { Member } from '../../store/entities/member.js';
 import type { TenancyEngine } from '../tenancy/tenancy-engine.js';
 
 export interface TokenOwnerContext {
   actor: Principal;
   scope: ResolvedScope;
-  authorize(permission: string, scope: ResolvedScope): void;
+  authorize(permission: string, scope: ResolvedScope | ScopeTarget): void;
   engines: { tenancy: TenancyEngine };
 }
 

@@ -7,6 +7,7 @@ import { InstanceEntity } from '../../store/entities/instance.js';
 import type { Reconciler } from './reconciler.js';
 import { TerminalError } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
+import { sleep } from '../../util/sleep.js';
 
 export interface ControllerLogger {
   info(obj: object, msg?: string): void;
@@ -26,6 +27,8 @@ export interface ControllerOptions {
   logger: ControllerLogger;
   /** Reconcile outcomes for metrics: 'success' | 'requeue' | 'error' | 'terminal'. */
   onResult?: (outcome: string, ms: number) => void;
+  /** Other leader-only work (the outbox, approval expiry): started on each term, stopped when `signal` aborts. */
+  onLead?: (signal: AbortSignal) => void;
 }
 
 export class Controller {
@@ -66,6 +69,7 @@ export class Controller {
     for (let i = 0; i < this.o.workers; i++) void this.worker(signal);
     void this.resyncLoop(signal);
     void this.pollLoop(signal);
+    this.o.onLead?.(signal);
   }
 
   private follow(): void {
@@ -145,21 +149,4 @@ export class Controller {
     this.follow();
     this.queue.shutDown();
   }
-}
-
-/** Sleeps until the time is up or the signal aborts; the abort listener is removed either way (loops call this forever). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    timer.unref();
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -8,6 +8,7 @@ import type { ResolvedScope, ScopeRequest } from '../../pipeline/scope.js';
 import type { Selector } from '../../pipeline/values/selector.js';
 import { instanceData, phaseText, phaseTone, progressLine } from '../../render/instance-views.js';
 import type { Instance } from '../../store/entities/instance.js';
+import type { ApprovalTarget } from '../../store/entities/approval.js';
 import type { InstanceView, LifecycleEngine } from './lifecycle-engine.js';
 import { formatDuration } from '../../pipeline/values/duration.js';
 
@@ -18,9 +19,12 @@ export const DEFAULT_WAIT_MS = 10 * 60_000;
  * Waits for one instance with progress; an instance that ends Failed, or does not settle in time, is an error
  * (like `kubectl wait`), so scripts and chat see it. The intent stands either way.
  */
-export async function waitForOne(lifecycle: LifecycleEngine, instance: Instance, timeoutMs: number | undefined, progress: (line: string) => void): Promise<Instance> {
-  const waitedMs = timeoutMs ?? DEFAULT_WAIT_MS;
-  const { instance: last, done } = await lifecycle.waitFor(instance.id, waitedMs, (i) => progress(progressLine(i)));
+export async function waitForOne(
+  lifecycle: LifecycleEngine, instance: Instance, timeoutMs: number | undefined, progress: (line: string) => void, signal: AbortSignal,
+): Promise<Instance> {
+  const started = Date.now();
+  const { instance: last, done } = await lifecycle.waitFor(instance.id, timeoutMs ?? DEFAULT_WAIT_MS, (i) => progress(progressLine(i)), signal);
+  const waitedMs = Date.now() - started;
   if (last.phase === 'Failed' && last.desiredPhase === 'Running') {
     throw new ClawError('CLAW_INSTANCE_FAILED', { name: last.name, reason: last.reason ?? 'Failed', message: last.message ? ` - ${last.message}` : '' }, {
       hint: { en: `See \`claw status ${last.name}\` and \`claw events ${last.name}\`.`, zh: `参见 \`claw status ${last.name}\` 和 \`claw events ${last.name}\`。` },
@@ -53,12 +57,18 @@ export interface ActionContext {
   flags: { selector?: Selector | undefined; all: boolean; wait: boolean; timeout?: number | undefined };
   engines: { lifecycle: LifecycleEngine };
   live: boolean;
+  signal: AbortSignal;
   locale: Locale;
   t(text: Text, params?: Record<string, unknown>): string;
   progress(text: Text, params?: Record<string, unknown>): void;
 }
 
-async function targets(ctx: ActionContext): Promise<InstanceView[]> {
+/** The instances a verb would act on, with their generations: what an approval records and checks before running. */
+export async function approvalTargets(ctx: Pick<ActionContext, 'args' | 'flags' | 'scope' | 'engines'>): Promise<ApprovalTarget[]> {
+  return (await targets(ctx)).map((v) => ({ kind: 'instance', id: v.instance.id, name: `${v.project}/${v.instance.name}`, version: v.instance.generation }));
+}
+
+async function targets(ctx: Pick<ActionContext, 'args' | 'flags' | 'scope' | 'engines'>): Promise<InstanceView[]> {
   const { args, flags, scope } = ctx;
   const chosen = [args.name !== undefined, flags.selector !== undefined, flags.all].filter(Boolean).length;
   if (chosen !== 1) {
@@ -91,13 +101,13 @@ export async function actOnTargets(ctx: ActionContext, verb: Text, act: (view: I
     }
   }
   if ((ctx.flags.wait || ctx.live) && results.length === 1 && results[0]!.instance) {
-    results[0]!.instance = await waitForOne(lifecycle, results[0]!.instance, ctx.flags.timeout, (line) => ctx.progress({ en: line, zh: line }));
+    results[0]!.instance = await waitForOne(lifecycle, results[0]!.instance, ctx.flags.timeout, (line) => ctx.progress({ en: line, zh: line }), ctx.signal);
   } else if (ctx.flags.wait || ctx.live) {
     // A batch reports each instance's outcome on its own line instead of failing as a whole.
     const timeout = ctx.flags.timeout ?? DEFAULT_WAIT_MS;
     await Promise.all(results.map(async (r) => {
       if (!r.instance) return;
-      const { instance } = await lifecycle.waitFor(r.instance.id, timeout, (i) => ctx.progress({ en: progressLine(i), zh: progressLine(i) }));
+      const { instance } = await lifecycle.waitFor(r.instance.id, timeout, (i) => ctx.progress({ en: progressLine(i), zh: progressLine(i) }), ctx.signal);
       r.instance = instance;
     }));
   }

@@ -2,13 +2,13 @@
 import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import { ApiTokenEntity } from '../../store/entities/api-token.js';
-import { ChatBindingEntity } from '../../store/entities/chat-binding.js';
-import { ChatIdentityEntity } from '../../store/entities/chat-identity.js';
+import { ChatBindingEntity, type ChatBinding } from '../../store/entities/chat-binding.js';
+import { ChatIdentityEntity, type ChatPlatform } from '../../store/entities/chat-identity.js';
 import { InstanceEntity } from '../../store/entities/instance.js';
 import { MemberEntity, memberNameKey, type Member, type MemberKind } from '../../store/entities/member.js';
 import { ProjectEntity, type Project } from '../../store/entities/project.js';
 import { RoleBindingEntity } from '../../store/entities/role-binding.js';
-import { TenantEntity, type Tenant } from '../../store/entities/tenant.js';
+import { TenantEntity, type ApprovalPolicyOverrides, type Tenant } from '../../store/entities/tenant.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import { newId } from '../../util/ids.js';
 import { DEFAULT_PROJECT } from '../../pipeline/scope.js';
@@ -28,7 +28,7 @@ export class TenancyEngine {
   async createTenant(input: { name: string; displayName?: string; createdBy: string }): Promise<Tenant> {
     const tenant: Tenant = {
       id: newId(), name: input.name, displayName: input.displayName ?? input.name,
-      quotaInstances: null, quotaCpu: null, quotaMemory: null, quotaStorage: null, createdAt: new Date(), createdBy: input.createdBy,
+      quotaInstances: null, quotaCpu: null, quotaMemory: null, quotaStorage: null, approvalPolicy: null, createdAt: new Date(), createdBy: input.createdBy,
     };
     try {
       await this.db.getRepository(TenantEntity).insert(tenant);
@@ -60,6 +60,12 @@ export class TenancyEngine {
   async setQuota(tenant: Tenant, quota: Partial<Pick<Tenant, 'quotaInstances' | 'quotaCpu' | 'quotaMemory' | 'quotaStorage'>>): Promise<Tenant> {
     await this.db.getRepository(TenantEntity).update({ id: tenant.id }, quota);
     return { ...tenant, ...quota };
+  }
+
+  /** Replaces the tenant's changes to the default approval policy (null: the defaults of configs/approvals.yaml). */
+  async setApprovalPolicy(tenant: Tenant, policy: ApprovalPolicyOverrides | null): Promise<Tenant> {
+    await this.db.getRepository(TenantEntity).update({ id: tenant.id }, { approvalPolicy: policy });
+    return { ...tenant, approvalPolicy: policy };
   }
 
   /** All tenants, or only those named in `visible`. */
@@ -155,6 +161,41 @@ export class TenancyEngine {
       await em.getRepository(ChatBindingEntity).delete({ projectId: project.id });
       await em.getRepository(ProjectEntity).delete({ id: project.id });
     });
+  }
+
+  /** Binds a chat group to a tenant (and project): commands typed there default to that scope. */
+  async bindChat(input: { platform: ChatPlatform; orgId: string; chatId: string; tenant: Tenant; project: Project | null; createdBy: string }): Promise<void> {
+    const repo = this.db.getRepository(ChatBindingEntity);
+    const existing = await repo.findOneBy({ platform: input.platform, orgId: input.orgId, chatId: input.chatId });
+    const row: ChatBinding = {
+      id: existing?.id ?? newId(), platform: input.platform, orgId: input.orgId, chatId: input.chatId, tenantId: input.tenant.id,
+      projectId: input.project?.id ?? null, createdAt: new Date(), createdBy: input.createdBy,
+    };
+    await repo.save(row);
+  }
+
+  async unbindChat(platform: ChatPlatform, orgId: string, chatId: string): Promise<boolean> {
+    return Boolean((await this.db.getRepository(ChatBindingEntity).delete({ platform, orgId, chatId })).affected);
+  }
+
+  /** The tenant and project a chat group is bound to, by name. */
+  async chatBinding(platform: ChatPlatform, orgId: string, chatId: string): Promise<{ tenant: Tenant; project: Project | null } | null> {
+    const binding = await this.db.getRepository(ChatBindingEntity).findOneBy({ platform, orgId, chatId });
+    if (!binding) return null;
+    const tenant = await this.getTenantById(binding.tenantId);
+    if (!tenant) return null;
+    const project = binding.projectId ? await this.db.getRepository(ProjectEntity).findOneBy({ id: binding.projectId }) : null;
+    return { tenant, project };
+  }
+
+  async chatBindings(tenant: Tenant | null): Promise<ChatBinding[]> {
+    return this.db.getRepository(ChatBindingEntity).find({ where: tenant ? { tenantId: tenant.id } : {}, order: { createdAt: 'ASC' } });
+  }
+
+  /** Members holding tenant-admin on the tenant: whom an unknown person in a bound group should ask for access. */
+  async tenantAdmins(tenant: Tenant): Promise<Member[]> {
+    const bindings = await this.db.getRepository(RoleBindingEntity).findBy({ tenantId: tenant.id, roleName: 'tenant-admin', scopeKind: 'tenant' });
+    return bindings.length ? this.db.getRepository(MemberEntity).find({ where: { id: In(bindings.map((b) => b.memberId)) }, order: { name: 'ASC' } }) : [];
   }
 
   async addMember(input: { tenant: Tenant | null; name: string; displayName?: string; kind?: MemberKind; createdBy: string | null }, em?: EntityManager): Promise<Member> {

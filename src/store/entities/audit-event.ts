@@ -3,7 +3,8 @@ import { EntitySchema } from 'typeorm';
 import { textColumn, timeColumn } from './columns.js';
 
 export type AuditDecision = 'allowed' | 'denied' | 'invalid' | 'unauthenticated';
-export type AuditOutcome = 'success' | 'failure';
+/** `held`: the command waits for approval; it is audited again when it runs. */
+export type AuditOutcome = 'success' | 'failure' | 'held';
 
 export interface AuditEvent {
   /** Position in the chain, 1-based; unique, so two writers cannot both append after the same event. */

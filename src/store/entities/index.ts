@@ -1,5 +1,10 @@
 // The entity list handed to TypeORM; later issues append their entities here.
 import { ApiTokenEntity } from './api-token.js';
+import { ApprovalVoteEntity } from './approval-vote.js';
+import { ApprovalEntity } from './approval.js';
+import { InboundEventEntity } from './inbound-event.js';
+import { LinkCodeEntity } from './link-code.js';
+import { OutboxMessageEntity } from './outbox-message.js';
 import { InstanceEventEntity } from './instance-event.js';
 import { InstanceEntity } from './instance.js';
 import { LeaseEntity } from './lease.js';
@@ -27,4 +32,9 @@ export const ENTITIES = [
   InstanceEventEntity,
   LeaseEntity,
   MetaEntity,
+  InboundEventEntity,
+  OutboxMessageEntity,
+  ApprovalEntity,
+  ApprovalVoteEntity,
+  LinkCodeEntity,
 ];

@@ -2,6 +2,23 @@
 import { EntitySchema } from 'typeorm';
 import { idColumn, nameColumn, textColumn, timeColumn } from './columns.js';
 
+/** A chat group where every approval of the tenant is posted too. */
+export interface ApprovalChat {
+  platform: 'feishu' | 'dingtalk';
+  orgId: string;
+  chatId: string;
+}
+
+/** A tenant's changes to the default approval policy (configs/approvals.yaml). */
+export interface ApprovalPolicyOverrides {
+  approvals?: number;
+  expiryMs?: number;
+  reasonRequired?: boolean;
+  batchThreshold?: number;
+  /** Where approval cards also go: the tenant's approval chat. */
+  approvalChat?: ApprovalChat | null;
+}
+
 export interface Tenant {
   id: string;
   /** DNS-1123 label; the Kubernetes namespace is `claw-<name>`. */
@@ -12,6 +29,8 @@ export interface Tenant {
   quotaCpu: string | null;
   quotaMemory: string | null;
   quotaStorage: string | null;
+  /** Approval policy overrides (ApprovalPolicy JSON); null = the defaults of configs/approvals.yaml. */
+  approvalPolicy: ApprovalPolicyOverrides | null;
   createdAt: Date;
   createdBy: string | null;
 }
@@ -27,6 +46,7 @@ export const TenantEntity = new EntitySchema<Tenant>({
     quotaCpu: textColumn('quota_cpu', 20, true),
     quotaMemory: textColumn('quota_memory', 20, true),
     quotaStorage: textColumn('quota_storage', 20, true),
+    approvalPolicy: { name: 'approval_policy', type: 'simple-json', nullable: true },
     createdAt: timeColumn('created_at'),
     createdBy: textColumn('created_by', 100, true),
   },

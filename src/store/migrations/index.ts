@@ -1,5 +1,6 @@
 // Migrations in the order they run; append, never edit a released one.
 import { Core1763700000001 } from './0001-core.js';
 import { Instances1763700000002 } from './0002-instances.js';
+import { Chat1763700000003 } from './0003-chat.js';
 
-export const MIGRATIONS = [Core1763700000001, Instances1763700000002];
+export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003];

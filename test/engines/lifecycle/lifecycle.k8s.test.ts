@@ -3,6 +3,7 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeletControl } from '../../cluster/kubelet-control.js';
+import { k8sSettings } from '../../support/k8s-settings.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../../support/test-control-plane.js';
 import { randomToken } from '../../../src/util/ids.js';
 
@@ -12,14 +13,6 @@ const kc = new KubeConfig();
 kc.loadFromFile(kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
 
-/** Settings every control plane here uses: the test cluster, and deadlines short enough for tests. */
-const k8sSettings = (kubeconfigPath: string) => ({
-  runtime: 'kubernetes' as const,
-  // Test files run in parallel against one cluster: each control plane elects its own leader.
-  kubernetes: { kubeconfig: kubeconfigPath, context: undefined, storageClass: undefined, leaseNamespace: 'default', leaseName: `claw-test-${randomToken(8).toLowerCase()}` },
-  unschedulableTimeoutMs: 4000,
-  readyTimeoutMs: 5000,
-});
 
 let t: TestControlPlane;
 const tenant = `lk${randomToken(6).toLowerCase()}`;
@@ -36,6 +29,8 @@ beforeAll(async () => {
   t = await startTestControlPlane({ settings: k8sSettings(kubeconfig) });
   await must(`claw tenant create ${tenant}`);
   await must(`claw project create p --tenant ${tenant}`);
+  // Lifecycle without approvals here; test/engines/approvals covers stop --force and destroy waiting for someone else.
+  await must(`claw tenant policy ${tenant} --approvals 0`);
 });
 afterAll(async () => t?.close());
 

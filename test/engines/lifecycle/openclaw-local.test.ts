@@ -18,6 +18,8 @@ describe('claw create demo on the embedded defaults', () => {
   beforeAll(async () => {
     // Only the npm cache is shared with other tests, so the install is paid once per machine.
     t = await startTestControlPlane({ settings: { cacheDir: TEST_CACHE_DIR } });
+    // Lifecycle without approvals here; test/engines/approvals covers destroy waiting for someone else.
+    await must('claw tenant policy default --approvals 0');
   });
   afterAll(async () => {
     await t?.command(t.adminToken, 'claw destroy demo --wait').catch(() => undefined);

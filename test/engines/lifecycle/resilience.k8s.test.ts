@@ -95,7 +95,7 @@ describe('a control plane killed at any moment', () => {
   it('converges after being killed mid-create, mid-stop, mid-start and mid-destroy, with nothing duplicated or orphaned', async () => {
     plane = new ControlPlaneProcess(env);
     await plane.start();
-    for (const text of [`claw tenant create ${tenant}`, `claw project create p --tenant ${tenant}`]) expect((await post(plane.url, token, text)).ok).toBe(true);
+    for (const text of [`claw tenant create ${tenant}`, `claw project create p --tenant ${tenant}`, `claw tenant policy ${tenant} --approvals 0`]) expect((await post(plane.url, token, text)).ok).toBe(true);
 
     await killDuring(`claw create k1 --tenant ${tenant} --project p`, 0, (phase) => phase === 'Running');
     expect(await objectsOf('pods')).toEqual(['claw-p-k1']);
@@ -142,7 +142,7 @@ describe('two replicas on one database and cluster', () => {
     const [leader, follower] = a.plane.controller.isLeader() ? [a, b] : [b, a];
 
     // A command served by the follower is reconciled by the leader.
-    for (const text of [`claw tenant create ${tenant}`, `claw project create p --tenant ${tenant}`, `claw create ha1 --tenant ${tenant} --project p --wait --timeout 60s`]) {
+    for (const text of [`claw tenant create ${tenant}`, `claw project create p --tenant ${tenant}`, `claw tenant policy ${tenant} --approvals 0`, `claw create ha1 --tenant ${tenant} --project p --wait --timeout 60s`]) {
       const r = await follower.command(follower.adminToken, text);
       expect(r.body.ok, r.body.text).toBe(true);
     }

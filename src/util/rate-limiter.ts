@@ -1,4 +1,4 @@
-// Token-bucket rate limiting per API token (or per client address before authentication).
+// Token-bucket rate limiting: per API token (or client address) for the API, per chat and per bot for the outbox.
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -25,7 +25,13 @@ export class RateLimiter {
     this.refillPerMs = perMinute / 60_000;
   }
 
-  take(key: string): RateLimitDecision {
+  /** How long until one token is available for the key (0 = now), without taking it. */
+  waitMs(key: string): number {
+    const bucket = this.refill(key);
+    return bucket.tokens >= 1 ? 0 : Math.ceil((1 - bucket.tokens) / this.refillPerMs);
+  }
+
+  private refill(key: string): Bucket {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (!bucket) {
@@ -35,6 +41,11 @@ export class RateLimiter {
     }
     bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.updated) * this.refillPerMs);
     bucket.updated = now;
+    return bucket;
+  }
+
+  take(key: string): RateLimitDecision {
+    const bucket = this.refill(key);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { allowed: true, retryAfterSeconds: 0 };

@@ -1,0 +1,83 @@
+// claw tenant policy [NAME]: shows a tenant's approval policy; with flags, changes it (platform admins), or sets the
+// group it is typed in as the tenant's approval chat (tenant admins).
+import { ClawError } from '../src/errors/claw-error.js';
+import { requireGroup } from '../src/pipeline/chat-origin.js';
+import { defineCommand } from '../src/pipeline/command-spec.js';
+import { scopeTenant } from '../src/pipeline/scope.js';
+import { formatDuration } from '../src/pipeline/values/duration.js';
+import type { ApprovalPolicyOverrides } from '../src/store/entities/tenant.js';
+
+export default defineCommand({
+  words: ['tenant', 'policy'],
+  summary: { en: 'Show or change a tenant\'s approval policy', zh: '查看或修改租户的审批策略' },
+  description: {
+    en: 'Which commands wait for approval comes from configs/approvals.yaml. Per tenant you can change how many people must approve, how long a request stays open, whether --reason is required, the batch size that needs approval, and a group where every approval card is posted too (`--approval-chat here`, typed in that group).',
+    zh: '哪些命令需要审批由 configs/approvals.yaml 决定。每个租户可调整：需要几人批准、请求有效期、是否必须填写 --reason、批量操作超过多少个实例需要审批，以及一个额外接收所有审批卡片的群（在该群中发送 `--approval-chat here`）。',
+  },
+  args: [{ name: 'name', kind: 'name', help: { en: 'Tenant (default: yours)', zh: '租户（默认：你所属的租户）' } }],
+  flags: {
+    approvals: { kind: 'int', help: { en: 'How many different people must approve (1 to 10; 0 turns approvals off)', zh: '需要多少位不同的人批准（1 到 10；0 表示关闭审批）' } },
+    expiry: { kind: 'duration', help: { en: 'How long a request stays open (1m to 7d)', zh: '请求的有效期（1m 到 7d）' } },
+    'require-reason': { kind: 'enum', values: ['on', 'off'], help: { en: 'Held commands need --reason "..."', zh: '需审批的命令必须填写 --reason "..."' } },
+    'batch-threshold': { kind: 'int', help: { en: 'Batches over more instances than this need approval', zh: '批量操作超过此数量的实例时需要审批' } },
+    'approval-chat': { kind: 'enum', values: ['here', 'none'], help: { en: 'Post every approval card in this group too (here), or stop (none)', zh: '所有审批卡片也发到本群（here），或取消（none）' } },
+    reset: { kind: 'bool', help: { en: 'Back to the defaults of configs/approvals.yaml', zh: '恢复为 configs/approvals.yaml 的默认值' } },
+  },
+  examples: ['claw tenant policy acme', 'claw tenant policy acme --approvals 2 --expiry 1h --require-reason on', 'claw tenant policy --approval-chat here', 'claw tenant policy default --approvals 0'],
+  permission: 'tenant:read',
+  risk: 'write',
+  scope: ({ args }) => ({ kind: 'tenant', tenant: args.name }),
+  engines: ['tenancy', 'approvals'],
+  async handle(ctx) {
+    const f = ctx.flags;
+    let tenant = scopeTenant(ctx.scope);
+    const numbers = f.approvals !== undefined || f.expiry !== undefined || f['require-reason'] !== undefined || f['batch-threshold'] !== undefined || f.reset;
+    const chat = f['approval-chat'];
+    if (numbers) ctx.authorize('tenant:policy', ctx.scope);
+    if (chat) ctx.authorize('chat:bind', ctx.scope);
+    if (f.approvals !== undefined && (f.approvals < 0 || f.approvals > 10)) throw invalid('--approvals', { en: 'must be from 0 (off) to 10', zh: '须在 0（关闭）到 10 之间' });
+    if (f.expiry !== undefined && (f.expiry < 60_000 || f.expiry > 7 * 86_400_000)) throw invalid('--expiry', { en: 'must be from 1m to 7d', zh: '须在 1m 到 7d 之间' });
+    if (f['batch-threshold'] !== undefined && (f['batch-threshold'] < 0 || f['batch-threshold'] > 100_000)) throw invalid('--batch-threshold', { en: 'must be from 0 to 100000', zh: '须在 0 到 100000 之间' });
+    if (numbers || chat) {
+      const base: ApprovalPolicyOverrides = f.reset ? { ...(tenant.approvalPolicy?.approvalChat ? { approvalChat: tenant.approvalPolicy.approvalChat } : {}) } : { ...tenant.approvalPolicy };
+      const next: ApprovalPolicyOverrides = {
+        ...base,
+        ...(f.approvals !== undefined ? { approvals: f.approvals } : {}),
+        ...(f.expiry !== undefined ? { expiryMs: f.expiry } : {}),
+        ...(f['require-reason'] !== undefined ? { reasonRequired: f['require-reason'] === 'on' } : {}),
+        ...(f['batch-threshold'] !== undefined ? { batchThreshold: f['batch-threshold'] } : {}),
+      };
+      if (chat === 'here') next.approvalChat = requireGroup(ctx.origin, 'tenant policy --approval-chat here');
+      if (chat === 'none') delete next.approvalChat;
+      tenant = await ctx.engines.tenancy.setApprovalPolicy(tenant, Object.keys(next).length ? next : null);
+    }
+    const policy = ctx.engines.approvals.policy(tenant);
+    const on = ctx.t({ en: 'yes', zh: '是' });
+    const off = ctx.t({ en: 'no', zh: '否' });
+    const rules = policy.rules.map((r) => `claw ${r.command}${r.flag ? ` --${r.flag}` : ''}`).join(', ');
+    return {
+      data: {
+        tenant: tenant.name,
+        policy: { approvals: policy.approvals, expiryMs: policy.expiryMs, reasonRequired: policy.reasonRequired, batchThreshold: policy.batchThreshold, rules: policy.rules, approvalChat: policy.approvalChat },
+      },
+      view: {
+        kind: 'detail', tone: numbers || chat ? 'success' : 'info',
+        title: numbers || chat
+          ? ctx.t({ en: 'Approval policy of {tenant} updated', zh: '已更新 {tenant} 的审批策略' }, { tenant: tenant.name })
+          : ctx.t({ en: 'Approval policy of {tenant}', zh: '{tenant} 的审批策略' }, { tenant: tenant.name }),
+        fields: [
+          { label: ctx.t({ en: 'Needs approval', zh: '需要审批' }), value: rules || '-' },
+          { label: ctx.t({ en: 'Batches over', zh: '批量超过' }), value: ctx.t({ en: '{n} instances', zh: '{n} 个实例' }, { n: policy.batchThreshold }) },
+          { label: ctx.t({ en: 'Approvals needed', zh: '需批准人数' }), value: policy.approvals === 0 ? ctx.t({ en: '0 (approvals off: everything runs at once)', zh: '0（已关闭审批：所有命令立即执行）' }) : String(policy.approvals) },
+          { label: ctx.t({ en: 'Expires after', zh: '有效期' }), value: formatDuration(policy.expiryMs) },
+          { label: ctx.t({ en: 'Reason required', zh: '必须填写原因' }), value: policy.reasonRequired ? on : off },
+          { label: ctx.t({ en: 'Approval chat', zh: '审批群' }), value: policy.approvalChat ? `${policy.approvalChat.platform}:${policy.approvalChat.chatId}` : '-' },
+        ],
+      },
+    };
+  },
+});
+
+function invalid(what: string, reason: { en: string; zh: string }): ClawError {
+  return new ClawError('CLAW_ARG_INVALID', { what, reason });
+}

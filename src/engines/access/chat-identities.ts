@@ -1,0 +1,72 @@
+// Chat identities (a Feishu or DingTalk user as a member) and one-time link codes that join a person's identities.
+import { createHash, randomInt } from 'node:crypto';
+import { IsNull, type DataSource } from 'typeorm';
+import { ClawError } from '../../errors/claw-error.js';
+import { ChatIdentityEntity, type ChatIdentity, type ChatPlatform } from '../../store/entities/chat-identity.js';
+import { LinkCodeEntity } from '../../store/entities/link-code.js';
+import type { Member } from '../../store/entities/member.js';
+import { isUniqueViolation } from '../../store/unique-violation.js';
+import { newId } from '../../util/ids.js';
+
+/** Admins attach identities by user id alone: one configured app is one organisation, so the org stays open ('') . */
+export const ANY_ORG = '';
+/** Long enough to switch apps and type it, short enough that a leaked code is soon useless. */
+const LINK_CODE_TTL_MS = 10 * 60_000;
+
+const hashCode = (code: string) => createHash('sha256').update(code.replace(/\D/g, '')).digest('hex');
+
+export class ChatIdentities {
+  constructor(private readonly db: DataSource) {}
+
+  /** The identity of a chat user: an exact (platform, org, user) match, else one an admin added for any org. */
+  async find(platform: ChatPlatform, orgId: string, userId: string): Promise<ChatIdentity | null> {
+    const repo = this.db.getRepository(ChatIdentityEntity);
+    return (await repo.findOneBy({ platform, orgId, userId })) ?? (await repo.findOneBy({ platform, orgId: ANY_ORG, userId }));
+  }
+
+  /** Whoever holds this platform user id, in any organisation: a person is never split across two members. */
+  async ownerOf(platform: ChatPlatform, userId: string): Promise<ChatIdentity | null> {
+    return this.db.getRepository(ChatIdentityEntity).findOneBy({ platform, userId });
+  }
+
+  async attach(member: Member, platform: ChatPlatform, userId: string, orgId = ANY_ORG, displayName: string | null = null): Promise<ChatIdentity> {
+    const existing = (await this.find(platform, orgId, userId)) ?? (await this.ownerOf(platform, userId));
+    if (existing) {
+      if (existing.memberId === member.id) return existing;
+      throw new ClawError('CLAW_CONFLICT_EXISTS', { kind: { en: `${platform} user`, zh: `${platform} 用户` }, name: userId }, {
+        hint: { en: 'That chat user already belongs to another member.', zh: '该聊天用户已属于其他成员。' },
+      });
+    }
+    const identity: ChatIdentity = { id: newId(), platform, orgId, userId, memberId: member.id, displayName, createdAt: new Date() };
+    try {
+      await this.db.getRepository(ChatIdentityEntity).insert(identity);
+    } catch (error) {
+      if (isUniqueViolation(error)) return this.attach(member, platform, userId, orgId, displayName);
+      throw error;
+    }
+    return identity;
+  }
+
+  of(memberIds: string[]): Promise<ChatIdentity[]> {
+    return memberIds.length ? this.db.getRepository(ChatIdentityEntity).find({ where: memberIds.map((memberId) => ({ memberId })) }) : Promise.resolve([]);
+  }
+
+  /** A one-time code for the member, e.g. `482-913`: typed from the other account (`claw link 482-913`) within ten minutes. */
+  async newLinkCode(member: Member): Promise<{ code: string; expiresAt: Date }> {
+    const digits = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const code = `${digits.slice(0, 3)}-${digits.slice(3)}`;
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_MS);
+    await this.db.getRepository(LinkCodeEntity).save({ codeHash: hashCode(code), memberId: member.id, createdAt: now, expiresAt, usedAt: null });
+    return { code, expiresAt };
+  }
+
+  /** Spends a code: the member it was issued for, or null when unknown, used or expired. */
+  async redeem(code: string): Promise<string | null> {
+    const repo = this.db.getRepository(LinkCodeEntity);
+    const row = await repo.findOneBy({ codeHash: hashCode(code) });
+    if (!row || row.usedAt || row.expiresAt.getTime() <= Date.now()) return null;
+    const spent = await repo.update({ codeHash: row.codeHash, usedAt: IsNull() }, { usedAt: new Date() });
+    return spent.affected ? row.memberId : null;
+  }
+}

@@ -1,0 +1,30 @@
+// ApprovalVote: one person's approve or reject on an approval; one vote per member.
+import { EntitySchema } from 'typeorm';
+import { idColumn, refColumn, textColumn, timeColumn } from './columns.js';
+
+export interface ApprovalVote {
+  id: string;
+  approvalId: number;
+  memberId: string;
+  memberName: string;
+  identity: string;
+  decision: 'approve' | 'reject';
+  reason: string | null;
+  createdAt: Date;
+}
+
+export const ApprovalVoteEntity = new EntitySchema<ApprovalVote>({
+  name: 'ApprovalVote',
+  tableName: 'approval_votes',
+  columns: {
+    id: idColumn(),
+    approvalId: { name: 'approval_id', type: 'int' },
+    memberId: refColumn('member_id'),
+    memberName: textColumn('member_name', 100),
+    identity: textColumn('identity', 200),
+    decision: textColumn('decision', 10),
+    reason: { type: 'text', nullable: true },
+    createdAt: timeColumn('created_at'),
+  },
+  indices: [{ name: 'uq_approval_votes_member', columns: ['approvalId', 'memberId'], unique: true }],
+});
