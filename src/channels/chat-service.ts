@@ -152,7 +152,7 @@ export class ChatService {
 
   private async prune(): Promise<void> {
     const now = Date.now();
-    await this.o.db.getRepository(InboundEventEntity).delete({ status: In(['done', 'ignored', 'failed']), receivedAt: LessThan(new Date(now - INBOUND_RETENTION_MS)) });
+    await this.o.db.getRepository(InboundEventEntity).delete({ status: In(['done', 'failed']), receivedAt: LessThan(new Date(now - INBOUND_RETENTION_MS)) });
     await this.o.db.getRepository(OutboxMessageEntity).delete({ status: In(['sent', 'superseded', 'failed']), createdAt: LessThan(new Date(now - OUTBOX_RETENTION_MS)) });
   }
 

@@ -64,8 +64,15 @@ export class InboundProcessor implements ChannelHandlers {
     await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
   }
 
-  /** Stores the event (a redelivery is a unique-key conflict and ends here), then processes it after the ack. */
+  /**
+   * Stores the event (a redelivery is a unique-key conflict and ends here), then processes it after the ack. Messages
+   * not meant for the bot (its own, group chatter without an @mention, empty text) are not even stored.
+   */
   async onMessage(message: InboundMessage): Promise<void> {
+    if (!this.addressed(message)) {
+      this.o.onEvent?.(message.platform, 'message', 'ignored');
+      return;
+    }
     const started = performance.now();
     const id = await this.store(message.platform, message.eventId, 'message', message);
     this.o.onStored?.(message.platform, performance.now() - started);
@@ -127,10 +134,13 @@ export class InboundProcessor implements ChannelHandlers {
     return n;
   }
 
-  private async handle(message: InboundMessage): Promise<'done' | 'ignored'> {
-    if (message.fromBot) return 'ignored';
-    if (message.chat.chatType === 'group' && this.o.requireMention && !message.mentionsBot) return 'ignored';
-    if (!normalizeCommandText(message.text)) return 'ignored';
+  private addressed(message: InboundMessage): boolean {
+    if (message.fromBot) return false;
+    if (message.chat.chatType === 'group' && this.o.requireMention && !message.mentionsBot) return false;
+    return normalizeCommandText(message.text) !== '';
+  }
+
+  private async handle(message: InboundMessage): Promise<'done'> {
     const { platform, chat, sender } = message;
     const principal = await this.o.identity.fromChat(platform, chat.orgId, sender.userId);
     if (!principal) {

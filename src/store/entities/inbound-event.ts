@@ -2,7 +2,7 @@
 import { EntitySchema } from 'typeorm';
 import { idColumn, textColumn, timeColumn } from './columns.js';
 
-export type InboundStatus = 'received' | 'processing' | 'done' | 'ignored' | 'failed';
+export type InboundStatus = 'received' | 'processing' | 'done' | 'failed';
 
 export interface InboundEvent {
   id: string;
