@@ -25,7 +25,7 @@ import { InstanceEvents } from './engines/lifecycle/instance-events.js';
 import { LifecycleEngine } from './engines/lifecycle/lifecycle-engine.js';
 import { Reconciler } from './engines/lifecycle/reconciler.js';
 import { WorkloadBuilder } from './engines/lifecycle/workload-builder.js';
-import { instancePhaseGauge } from './observability/metrics.js';
+import { instancePhaseGauge, leaderGauge } from './observability/metrics.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import type { Runtime } from './runtime/runtime.js';
 import { InstanceEntity } from './store/entities/instance.js';
@@ -145,9 +145,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const liveChat = chat;
     await chat.start(stopController.signal);
     controller.start(stopController.signal);
-    // Leadership as a metric: exactly one replica should report 1.
-    const leaderTimer = setInterval(() => metrics.leader.set(controller.isLeader() ? 1 : 0), 1000);
-    leaderTimer.unref();
+    leaderGauge(metrics, () => controller.isLeader());
 
     return {
       settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, chat, secrets, bootstrap,
@@ -155,7 +153,6 @@ export async function createControlPlane(settings: Settings, options: ControlPla
         return app.listen({ host: settings.host, port: settings.port });
       },
       async close() {
-        clearInterval(leaderTimer);
         stopController.abort();
         await app.close();
         await liveChat.drain();

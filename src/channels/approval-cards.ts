@@ -28,11 +28,11 @@ export class ApprovalCards implements ApprovalNotifier {
 
   async opened(approval: Approval, votes: ApprovalVote[]): Promise<void> {
     const view = approvalView(approval, votes, this.o.locale, this.o.summaryOf(approval.command));
-    const where = new Map<string, { to: ChatAddress; replyTo?: string }>();
+    const where = new Map<string, { to: ChatAddress; replyTo?: { messageId: string } }>();
     if (approval.origin) {
       // In the chat it was asked in, the card answers the request message.
       const { messageId, ...to } = JSON.parse(approval.origin) as ChatAddress & { messageId?: string };
-      where.set(`${to.platform}/${to.chatId}/${to.userId ?? ''}`, { to, ...(messageId ? { replyTo: messageId } : {}) });
+      where.set(`${to.platform}/${to.chatId}/${to.userId ?? ''}`, { to, ...(messageId ? { replyTo: { messageId } } : {}) });
     }
     const chat = await this.o.approvalChat(approval.tenantId);
     if (chat && !where.has(`${chat.platform}/${chat.chatId}/`)) where.set(`${chat.platform}/${chat.chatId}/`, { to: { ...chat, chatType: 'group' } });

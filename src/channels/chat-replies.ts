@@ -3,10 +3,16 @@
 import type { Locale } from '../i18n/locale.js';
 import type { View } from '../render/view.js';
 import type { ChatAddress, ChatChannel, InboundMessage, Platform } from './chat-channel.js';
-import type { Outbox } from './outbox/outbox.js';
+import type { Outbox, SendOptions } from './outbox/outbox.js';
 
 /** Card updates are for people reading; one every two seconds keeps well inside Feishu's 5 QPS per chat. */
 const PROGRESS_INTERVAL_MS = 2000;
+
+/** What sending a view put in the outbox: one id per rendered message, and whether the first can be updated in place. */
+export interface Sent {
+  ids: number[];
+  updatable: boolean;
+}
 
 export class ChatReplies {
   constructor(
@@ -20,22 +26,23 @@ export class ChatReplies {
     return channel;
   }
 
-  /** Sends a view to a chat (not as a reply); returns the outbox ids, one per rendered message. */
-  async send(to: ChatAddress, view: View, options: { locale: Locale; page?: number; correlation?: string; replyTo?: string }): Promise<number[]> {
+  /** Sends a view to a chat, as a reply to `replyTo` when given. */
+  async send(to: ChatAddress, view: View, options: { locale: Locale; page?: number; correlation?: string; replyTo?: SendOptions['replyTo'] }): Promise<Sent> {
+    const messages = this.channel(to.platform).render(view, { locale: options.locale, ...(options.page ? { page: options.page } : {}) });
     const ids: number[] = [];
-    for (const message of this.channel(to.platform).render(view, { locale: options.locale, ...(options.page ? { page: options.page } : {}) })) {
+    for (const message of messages) {
       ids.push(await this.outbox.send(to, message, {
-        ...(options.correlation ? { correlation: options.correlation } : {}), ...(options.replyTo ? { replyTo: { messageId: options.replyTo } } : {}),
+        ...(options.correlation ? { correlation: options.correlation } : {}), ...(options.replyTo ? { replyTo: options.replyTo } : {}),
       }));
     }
-    return ids;
+    return { ids, updatable: messages[0]?.updatable ?? false };
   }
 
   /**
    * Replies to an inbound message. A secret (a new token) asked for in a group goes to the sender in a direct chat,
    * and the group only learns that it was sent privately.
    */
-  async reply(to: InboundMessage, view: View, options: { locale: Locale; page?: number; correlation?: string }): Promise<number[]> {
+  async reply(to: InboundMessage, view: View, options: { locale: Locale; page?: number; correlation?: string }): Promise<Sent> {
     if (view.kind === 'secret' && to.chat.chatType === 'group') {
       const direct: ChatAddress = { platform: to.platform, orgId: to.chat.orgId, chatId: '', chatType: 'direct', userId: to.sender.userId };
       await this.send(direct, view, options);
@@ -45,17 +52,7 @@ export class ChatReplies {
       };
       return this.reply(to, note, options);
     }
-    const ids: number[] = [];
-    const replyTo = { messageId: to.messageId, ...(to.replyContext ? { context: to.replyContext } : {}) };
-    for (const message of this.channel(to.platform).render(view, { locale: options.locale, ...(options.page ? { page: options.page } : {}) })) {
-      ids.push(await this.outbox.send(to.chat, message, { replyTo, ...(options.correlation ? { correlation: options.correlation } : {}) }));
-    }
-    return ids;
-  }
-
-  /** Whether the platform can replace this view in place once sent (else an update is a new message). */
-  updatable(platform: Platform, view: View, locale: Locale): boolean {
-    return this.channel(platform).render(view, { locale })[0]?.updatable ?? false;
+    return this.send(to.chat, view, { ...options, replyTo: { messageId: to.messageId, ...(to.replyContext ? { context: to.replyContext } : {}) } });
   }
 
   /** Replaces an earlier message (a card) with a view (its first rendered message; cards are small). */
@@ -104,8 +101,9 @@ export class ProgressReply {
     const view: View = { kind: 'message', tone: 'warning', text: line, headline: line, actions: [] };
     this.chain = this.chain.then(async () => {
       if (this.outboxId === undefined) {
-        this.canUpdate = this.replies.updatable(this.to.platform, view, this.locale);
-        this.outboxId = (await this.replies.reply(this.to, view, { locale: this.locale }))[0];
+        const sent = await this.replies.reply(this.to, view, { locale: this.locale });
+        this.outboxId = sent.ids[0];
+        this.canUpdate = sent.updatable;
       } else if (this.canUpdate) {
         await this.replies.update(this.outboxId, this.to.platform, view, { locale: this.locale });
       }

@@ -37,6 +37,8 @@ const RESUME_SWEEP_MS = 15_000;
 const INBOUND_RETENTION_MS = 7 * 86_400_000;
 /** Delivered messages are kept a month: approval cards are updated through them, and they help support. */
 const OUTBOX_RETENTION_MS = 30 * 86_400_000;
+/** Retention is counted in days, so pruning hourly is enough (and spares the tables a scan every 15 s). */
+const PRUNE_SWEEP_MS = 3_600_000;
 
 /** Reports channel state to commands; exists before the dispatcher (which commands run through). */
 export class ChannelHealth implements ChannelDirectory {
@@ -124,10 +126,8 @@ export class ChatService {
   lead(signal: AbortSignal): void {
     this.worker.start(signal);
     void this.every(EXPIRY_SWEEP_MS, signal, 'approval expiry', () => this.o.approvals.expireDue());
-    void this.every(RESUME_SWEEP_MS, signal, 'inbound recovery', async () => {
-      await this.inbound.resume();
-      await this.prune();
-    });
+    void this.every(RESUME_SWEEP_MS, signal, 'inbound recovery', () => this.inbound.resume());
+    void this.every(PRUNE_SWEEP_MS, signal, 'pruning', () => this.prune());
   }
 
   /** Waits (a while) for chat commands in flight, after the signal aborted; call before closing the database. */
@@ -152,7 +152,7 @@ export class ChatService {
 
   private async prune(): Promise<void> {
     const now = Date.now();
-    await this.o.db.getRepository(InboundEventEntity).delete({ status: In(['done', 'failed']), receivedAt: LessThan(new Date(now - INBOUND_RETENTION_MS)) });
+    await this.o.db.getRepository(InboundEventEntity).delete({ status: In(['done', 'failed', 'interrupted']), receivedAt: LessThan(new Date(now - INBOUND_RETENTION_MS)) });
     await this.o.db.getRepository(OutboxMessageEntity).delete({ status: In(['sent', 'superseded', 'failed']), createdAt: LessThan(new Date(now - OUTBOX_RETENTION_MS)) });
   }
 

@@ -1,7 +1,7 @@
 // Handles what the chat channels receive: each event stored once (redeliveries stop here), acknowledged at once, then
 // run through the same dispatcher as the API and CLI as the person who sent it, with the reply going to the outbox.
 import { performance } from 'node:perf_hooks';
-import type { DataSource } from 'typeorm';
+import { IsNull, LessThan, type DataSource } from 'typeorm';
 import type { ChatIdentities } from '../engines/access/chat-identities.js';
 import type { TenancyEngine } from '../engines/tenancy/tenancy-engine.js';
 import type { ClawError } from '../errors/claw-error.js';
@@ -32,7 +32,7 @@ export interface InboundOptions {
   requireMention: boolean;
   locale: Locale;
   logger: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
-  onEvent?: (platform: Platform, kind: 'message' | 'click', outcome: 'new' | 'duplicate' | 'ignored' | 'done' | 'failed') => void;
+  onEvent?: (platform: Platform, kind: 'message' | 'click', outcome: 'new' | 'duplicate' | 'ignored' | 'done' | 'failed' | 'interrupted') => void;
   /** Shutdown: long waits of commands end early. */
   signal: AbortSignal;
   /** How long storing a message took: the channel acks when onMessage resolves, so this is our share of the ack. */
@@ -44,6 +44,11 @@ export interface InboundOptions {
  * every copy of the card is updated through the outbox, so a slow click only costs the instant in-place answer.
  */
 const CLICK_DEADLINE_MS = 1800;
+/**
+ * A replica running a chat command touches its row this often; the leader calls one silent for `interruptedAfterMs` cut
+ * off (its replica crashed) and tells the sender. Tests shorten both.
+ */
+export const inboundTiming = { heartbeatMs: 30_000, interruptedAfterMs: 120_000 };
 /** `claw link 123-456` typed by someone not known yet. */
 const LINK = /^(?:claw\s+)?link\s+(\d{3}-?\d{3})$/i;
 
@@ -57,7 +62,8 @@ export class InboundProcessor implements ChannelHandlers {
 
   /**
    * Waits up to `ms` for messages in flight. One cut off stays `processing` in the database and is not run again by
-   * another replica (its command may already have acted; running it twice could act twice).
+   * another replica (its command may already have acted; running it twice could act twice); once its heartbeat has
+   * been silent long enough, the leader tells the sender (reportInterrupted).
    */
   async drain(ms: number): Promise<void> {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -106,8 +112,14 @@ export class InboundProcessor implements ChannelHandlers {
   /** Runs one stored message exactly once: the status moves received -> processing by compare-and-swap. */
   async process(id: string, message: InboundMessage): Promise<void> {
     const repo = this.o.db.getRepository(InboundEventEntity);
-    const claimed = await repo.update({ id, status: 'received' }, { status: 'processing' });
+    const claimed = await repo.update({ id, status: 'received' }, { status: 'processing', heartbeatAt: new Date() });
     if (!claimed.affected) return;
+    const heartbeat = setInterval(() => {
+      repo.update({ id, status: 'processing' }, { heartbeatAt: new Date() })
+        .catch((error: unknown) => this.o.logger.warn({ err: error }, 'chat message heartbeat failed'));
+    }, inboundTiming.heartbeatMs);
+    // A message still running when shutdown gives up on it must not keep the process alive.
+    heartbeat.unref();
     try {
       const status = await this.handle(message);
       await repo.update({ id }, { status, processedAt: new Date() });
@@ -116,13 +128,19 @@ export class InboundProcessor implements ChannelHandlers {
       this.o.logger.error({ err: error, platform: message.platform, eventId: message.eventId }, 'chat message could not be processed');
       this.o.onEvent?.(message.platform, 'message', 'failed');
       await repo.update({ id }, { status: 'failed', processedAt: new Date() });
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
-  /** On the leader: events a replica stored but never processed (it died in between) are processed now. */
+  /**
+   * On the leader: events a replica stored but never processed (it died in between) are processed now; senders of
+   * messages cut off mid-run are told. Returns how many stored events were run.
+   */
   async resume(olderThanMs = 10_000): Promise<number> {
     const repo = this.o.db.getRepository(InboundEventEntity);
     const stuck = await repo.find({ where: { status: 'received', kind: 'message' }, order: { receivedAt: 'ASC' }, take: 100 });
+    await this.reportInterrupted();
     let n = 0;
     for (const row of stuck) {
       if (Date.now() - row.receivedAt.getTime() < olderThanMs) continue;
@@ -132,6 +150,34 @@ export class InboundProcessor implements ChannelHandlers {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Messages whose replica stopped touching them while they ran (it crashed): not run again, since the command may
+   * already have acted, but the sender learns it was cut off. The compare-and-swap repeats the silence condition, so a
+   * heartbeat that lands meanwhile keeps the message running.
+   */
+  private async reportInterrupted(): Promise<void> {
+    const repo = this.o.db.getRepository(InboundEventEntity);
+    const cutoff = new Date(Date.now() - inboundTiming.interruptedAfterMs);
+    // Rows from before heartbeats existed count from when they arrived.
+    const silent = [
+      { status: 'processing' as const, kind: 'message' as const, heartbeatAt: LessThan(cutoff) },
+      { status: 'processing' as const, kind: 'message' as const, heartbeatAt: IsNull(), receivedAt: LessThan(cutoff) },
+    ];
+    for (const row of await repo.find({ where: silent, order: { receivedAt: 'ASC' }, take: 100 })) {
+      const cas = await repo.update({ ...silent[row.heartbeatAt ? 0 : 1]!, id: row.id }, { status: 'interrupted', processedAt: new Date() });
+      if (!cas.affected) continue;
+      const message = JSON.parse(this.o.secrets.open(row.payload), reviveDates) as InboundMessage;
+      this.o.onEvent?.(message.platform, 'message', 'interrupted');
+      // The reply quotes nothing: the message may hold a secret (`--set model.apiKey=...`); it answers the message itself.
+      await this.say(message, {
+        kind: 'message', tone: 'warning',
+        text: this.o.locale === 'zh'
+          ? '这条命令执行时控制面意外重启，结果未知：它可能已经生效。请先用 claw status 或 claw audit --since 1h 确认，再决定是否重试。'
+          : 'The control plane restarted unexpectedly while this command ran, so its outcome is unknown: it may already have taken effect. Check with `claw status` or `claw audit --since 1h` before running it again.',
+      });
+    }
   }
 
   private addressed(message: InboundMessage): boolean {
@@ -202,8 +248,8 @@ export class InboundProcessor implements ChannelHandlers {
     await this.say(message, { kind: 'message', tone: 'info', text: lines.join('\n') });
   }
 
-  private say(message: InboundMessage, view: View): Promise<number[]> {
-    return this.o.replies.reply(message, view, { locale: this.o.locale });
+  private async say(message: InboundMessage, view: View): Promise<void> {
+    await this.o.replies.reply(message, view, { locale: this.o.locale });
   }
 
   /**

@@ -37,7 +37,7 @@ export class Metrics {
   });
 
   readonly inboundEvents = new Counter({
-    name: 'claw_chat_inbound_events_total', help: 'Chat events by platform, kind (message, click) and outcome (new, duplicate, ignored, done, failed).',
+    name: 'claw_chat_inbound_events_total', help: 'Chat events by platform, kind (message, click) and outcome (new, duplicate, ignored, done, failed, interrupted).',
     labelNames: ['platform', 'kind', 'outcome'] as const, registers: [this.registry],
   });
 
@@ -57,12 +57,20 @@ export class Metrics {
     labelNames: ['platform'] as const, registers: [this.registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
 
-  readonly leader = new Gauge({ name: 'claw_reconciler_leader', help: '1 while this replica runs the reconciler.', registers: [this.registry] });
-
   constructor(options: { processMetrics?: boolean } = {}) {
     // Process metrics (memory, event loop lag) are for the server; tests with several apps in one process skip them.
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'claw_' });
   }
+}
+
+/** Leadership, read at scrape time: exactly one replica should report 1. */
+export function leaderGauge(metrics: Metrics, isLeader: () => boolean): void {
+  new Gauge({
+    name: 'claw_reconciler_leader', help: '1 while this replica runs the reconciler.', registers: [metrics.registry],
+    collect() {
+      this.set(isLeader() ? 1 : 0);
+    },
+  });
 }
 
 /** Instances by phase, counted from the database at scrape time (cheap, and never stale). */

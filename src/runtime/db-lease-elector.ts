@@ -2,59 +2,33 @@
 import type { DataSource } from 'typeorm';
 import { LeaseEntity } from '../store/entities/lease.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
-import { DEFAULT_LEASE_TIMING, type LeaderElector, type LeaseTiming } from './leader-elector.js';
+import { DEFAULT_LEASE_TIMING, LeadershipState, type LeaderElector, type LeaseTiming } from './leader-elector.js';
 
-export class DbLeaseElector implements LeaderElector {
-  private leader = false;
-  private lastHolder: string | null = null;
-  private readonly listeners: Array<(leader: boolean) => void> = [];
-
+export class DbLeaseElector extends LeadershipState implements LeaderElector {
   constructor(
     private readonly db: DataSource,
     private readonly name: string,
     private readonly identity: string,
-    private readonly timing: LeaseTiming = DEFAULT_LEASE_TIMING,
-    private readonly onError: (error: unknown) => void = () => undefined,
-  ) {}
+    timing: LeaseTiming = DEFAULT_LEASE_TIMING,
+    /** Told of every failure, with what failed in words for the log. */
+    private readonly onError: (error: unknown, what: string) => void = () => undefined,
+  ) {
+    super(timing, (error) => onError(error, 'leader election listener threw'));
+  }
 
   start(signal: AbortSignal): void {
-    let timer: NodeJS.Timeout | undefined;
-    const tick = async () => {
-      if (signal.aborted) return;
-      try {
-        this.setLeader(await this.tryAcquireOrRenew());
-      } catch (error) {
-        // A database hiccup: keep leadership only while the lease cannot have expired for others.
-        this.onError(error);
-        if (this.leader && Date.now() - this.lastRenewal > this.timing.durationMs - this.timing.renewMs) this.setLeader(false);
-      }
-      if (!signal.aborted) timer = setTimeout(() => void tick(), this.timing.renewMs);
-    };
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      void this.release().catch((error: unknown) => this.onError(error)).finally(() => this.setLeader(false));
-    }, { once: true });
-    void tick();
-  }
-
-  isLeader(): boolean {
-    return this.leader;
-  }
-
-  holder(): string | null {
-    return this.lastHolder;
-  }
-
-  onChange(listener: (leader: boolean) => void): void {
-    this.listeners.push(listener);
-  }
-
-  private lastRenewal = 0;
-
-  private setLeader(leader: boolean): void {
-    if (leader === this.leader) return;
-    this.leader = leader;
-    for (const listener of this.listeners) listener(leader);
+    void this.campaign(
+      signal,
+      async () => {
+        try {
+          this.setLeader(await this.tryAcquireOrRenew());
+        } catch (error) {
+          this.onError(error, 'leader lease renewal failed');
+          this.renewalFailed();
+        }
+      },
+      () => this.release().catch((error: unknown) => this.onError(error, 'could not release the leader lease; it expires by itself')),
+    );
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -97,9 +71,8 @@ export class DbLeaseElector implements LeaderElector {
     return false;
   }
 
-  /** Expires our lease at once so another replica takes over without waiting for the full duration. */
+  /** Expires our lease (if we hold it) at once, so another replica takes over without waiting for the full duration. */
   private async release(): Promise<void> {
-    if (!this.leader) return;
     await this.db.getRepository(LeaseEntity).update({ name: this.name, holder: this.identity }, { expiresAt: new Date(0) });
   }
 }

@@ -22,3 +22,16 @@ export function padEndDisplay(text: string, width: number): string {
 export function padStartDisplay(text: string, width: number): string {
   return ' '.repeat(Math.max(0, width - displayWidth(text))) + text;
 }
+
+/** Cuts `text` to at most `width` columns, ending with "…" when something was cut. */
+export function truncateDisplay(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let n = 0;
+  for (const ch of text) {
+    if (n + charColumns(ch) > width - 1) break;
+    out += ch;
+    n += charColumns(ch);
+  }
+  return `${out}…`;
+}

@@ -1,11 +1,9 @@
 // The `claw` terminal client as a real process against a running control plane: text, --json, exit codes.
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argvToText } from '../../src/cli/client.js';
+import { runClaw, type ClawRun } from '../support/claw-cli.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/test-control-plane.js';
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
 let t: TestControlPlane;
 
 beforeAll(async () => {
@@ -13,19 +11,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-function claw(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['src/cli/claw.ts', ...args], {
-      env: { ...process.env, CLAW_URL: t.url, CLAW_TOKEN: t.adminToken, CLAW_LOCALE: '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function claw(args: string[], env: Record<string, string | undefined> = {}): Promise<ClawRun> {
+  return runClaw(args, { CLAW_URL: t.url, CLAW_TOKEN: t.adminToken, CLAW_LOCALE: '', ...env });
 }
 
 describe('argvToText', () => {

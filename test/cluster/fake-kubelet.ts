@@ -1,6 +1,5 @@
 // A fake kubelet: registers a Node, drives pod status, serves logs/exec over HTTPS and injects faults, all via a real apiserver.
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -35,15 +34,13 @@ import type {
   SetMetricsInput,
 } from './kubelet-control.js';
 import { createCa, issueCert } from './pki.js';
+import { kubeConfigFor, logSinkFor, type ComponentOptions } from './component-options.js';
 
 export const FAKE_NODE_NAME = 'claw-fake-node';
 export const METRICS_GROUP = 'metrics.k8s.io';
 export const METRICS_VERSION = 'v1beta1';
 
-export interface FakeKubeletOptions {
-  /** Either a kubeconfig file or a loaded KubeConfig. */
-  kubeconfigPath?: string;
-  kubeConfig?: KubeConfig;
+export interface FakeKubeletOptions extends ComponentOptions {
   /** Default `claw-fake-node`. */
   nodeName?: string;
   /** Containers with a readinessProbe turn ready this long after starting (others at once). Default 200 ms. */
@@ -66,9 +63,6 @@ export interface FakeKubeletOptions {
   controlPort?: number;
   /** Kubelet HTTPS port (127.0.0.1). Default: free port. */
   kubeletPort?: number;
-  /** Log sink for diagnostics; default: appended to logFile when given, else dropped. */
-  log?: (line: string) => void;
-  logFile?: string;
 }
 
 type ActiveFault = Exclude<FaultKind, 'clear'>;
@@ -310,11 +304,7 @@ export class FakeKubelet {
   private readonly nodeConditionsSince = new Date();
 
   constructor(options: FakeKubeletOptions) {
-    if (options.kubeConfig) this.kc = options.kubeConfig;
-    else if (options.kubeconfigPath) {
-      this.kc = new KubeConfig();
-      this.kc.loadFromFile(options.kubeconfigPath);
-    } else throw new Error('FakeKubelet needs kubeconfigPath or kubeConfig');
+    this.kc = kubeConfigFor(options, 'FakeKubelet');
     this.nodeName = options.nodeName ?? FAKE_NODE_NAME;
     this.opts = {
       readyDelayMs: options.readyDelayMs ?? 200,
@@ -328,18 +318,7 @@ export class FakeKubelet {
       controlPort: options.controlPort ?? 0,
       kubeletPort: options.kubeletPort ?? 0,
     };
-    const logFile = options.logFile;
-    this.logSink =
-      options.log ??
-      (logFile
-        ? (line: string) => {
-            try {
-              appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-            } catch {
-              // diagnostics only
-            }
-          }
-        : () => undefined);
+    this.logSink = logSinkFor(options);
     this.core = this.kc.makeApiClient(CoreV1Api);
     this.coord = this.kc.makeApiClient(CoordinationV1Api);
     this.ext = this.kc.makeApiClient(ApiextensionsV1Api);

@@ -1,6 +1,6 @@
 // A fake storage provisioner: gives every unbound PVC a hostPath PersistentVolume so the real PV controller binds it.
-import { appendFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig, Watch, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { kubeConfigFor, logSinkFor, type ComponentOptions } from './component-options.js';
 
 /** Label on every PV this provisioner creates; only those are ever deleted by it. */
 export const FAKE_PROVISIONER_LABEL = 'clusterclaw.io/fake-provisioner';
@@ -12,15 +12,9 @@ export const FAKE_PROVISIONER_NAME = 'clusterclaw.io/fake-provisioner';
 /** Parent of the (never created) hostPath directories: the fake kubelet mounts nothing, so the path is only a label. */
 export const FAKE_PV_ROOT = '/var/lib/claw-fake-pv';
 
-export interface FakeProvisionerOptions {
-  /** Either a kubeconfig file or a loaded KubeConfig. */
-  kubeconfigPath?: string;
-  kubeConfig?: KubeConfig;
+export interface FakeProvisionerOptions extends ComponentOptions {
   /** Full resync interval, a safety net behind the watches. Default 2 s. */
   resyncMs?: number;
-  /** Log sink for diagnostics; default: appended to logFile when given, else dropped. */
-  log?: (line: string) => void;
-  logFile?: string;
 }
 
 function apiCode(err: unknown): number | undefined {
@@ -51,25 +45,10 @@ export class FakeProvisioner {
   private readonly created = new Map<string, string>();
 
   constructor(options: FakeProvisionerOptions) {
-    if (options.kubeConfig) this.kc = options.kubeConfig;
-    else if (options.kubeconfigPath) {
-      this.kc = new KubeConfig();
-      this.kc.loadFromFile(options.kubeconfigPath);
-    } else throw new Error('FakeProvisioner needs kubeconfigPath or kubeConfig');
+    this.kc = kubeConfigFor(options, 'FakeProvisioner');
     this.core = this.kc.makeApiClient(CoreV1Api);
     this.resyncMs = options.resyncMs ?? 2_000;
-    const logFile = options.logFile;
-    this.logSink =
-      options.log ??
-      (logFile
-        ? (line: string) => {
-            try {
-              appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-            } catch {
-              // diagnostics only
-            }
-          }
-        : () => undefined);
+    this.logSink = logSinkFor(options);
   }
 
   /** Names of the PVs created so far, with the `namespace/claim` each was made for. */

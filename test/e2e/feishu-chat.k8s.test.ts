@@ -1,8 +1,11 @@
 // Feishu end to end: people type in a group of the Feishu emulator (the real SDK over its long connection); the control
 // plane acts on the real test cluster and answers with cards through the outbox. Chat locale is zh-CN, the default.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { inboundTiming } from '../../src/channels/inbound-processor.js';
 import { ApprovalEntity } from '../../src/store/entities/approval.js';
+import { InboundEventEntity } from '../../src/store/entities/inbound-event.js';
 import { AuditEventEntity } from '../../src/store/entities/audit-event.js';
+import { KubeletControl } from '../cluster/kubelet-control.js';
 import { k8sSettings } from '../support/k8s-settings.js';
 import { randomToken } from '../../src/util/ids.js';
 import { eventually, feishuButton, feishuLatest, feishuReply, feishuText, startChatHarness, type ChatHarness } from './chat-harness.js';
@@ -148,5 +151,25 @@ describe('Feishu group chat', () => {
     expect(JSON.stringify(sent?.body)).toContain('demo2: Creating');
     expect(emu().patches.filter((p) => p.messageId === reply.messageId).length).toBeGreaterThan(0);
     expect(emu().messages.filter((m) => m.replyTo === ack.messageId)).toHaveLength(1);
+  });
+
+  it('a command that runs long keeps its heartbeat: the leader does not call it cut off, and its own answer comes', async () => {
+    const saved = { ...inboundTiming };
+    Object.assign(inboundTiming, { heartbeatMs: 100, interruptedAfterMs: 1000 });
+    try {
+      // A pod that never gets ready keeps `--wait` waiting until its timeout: a command that runs for 4 s.
+      await new KubeletControl(inject('kubeletControlUrl')).addFault({ namespace: `claw-${tenant}`, selector: { 'clusterclaw.io/instance': 'slowpoke' }, fault: 'never-ready' });
+      const ack = await emu().pushMessage({ chatId: group, chatType: 'group', sender: alice, text: 'claw create slowpoke --wait --timeout 4s' });
+      const rows = h.t.plane.store.dataSource.getRepository(InboundEventEntity);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await h.t.plane.chat.inbound.resume();
+      expect((await rows.find()).filter((r) => r.status === 'processing')).toHaveLength(1);
+      const reply = await feishuReply(emu(), ack.messageId!);
+      await eventually(() => feishuLatest(emu(), reply.messageId).includes('slowpoke 在'), 30_000, 'the timeout answer on the progress card');
+      expect(emu().messages.filter((m) => m.replyTo === ack.messageId)).toHaveLength(1);
+      expect((await rows.find()).some((r) => r.status === 'interrupted')).toBe(false);
+    } finally {
+      Object.assign(inboundTiming, saved);
+    }
   });
 });

@@ -1,8 +1,6 @@
 // Loopback emulator of DingTalk: Stream-mode gateway + websocket and the robot/card OpenAPI subset, for real-SDK tests.
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DWClient } from 'dingtalk-stream';
 import { WebSocketServer } from 'ws';
@@ -14,6 +12,8 @@ import {
   hex,
   parseUrl,
   rawToBuffer,
+  closeLoopback,
+  listenOnLoopback,
   readBody,
   rejectUpgrade,
   sendJson,
@@ -259,23 +259,13 @@ export class DingTalkEmulator extends EventEmitter {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handleHttp(req, res).catch((err: unknown) => {
-        if (!res.headersSent && !res.destroyed) sendJson(res, 500, { code: 'EmulatorError', message: String(err) });
-      });
-    });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.handleUpgrade(req, socket, head);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const { server, baseUrl } = await listenOnLoopback(
+      (req, res) => this.handleHttp(req, res),
+      (req, socket, head) => this.handleUpgrade(req, socket, head),
+      (err) => ({ code: 'EmulatorError', message: String(err) }),
+    );
     this.server = server;
-    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.baseUrl = baseUrl;
     if (this.pingIntervalMs > 0) {
       this.timers.interval(() => {
         this.ping().catch(() => undefined);
@@ -291,18 +281,9 @@ export class DingTalkEmulator extends EventEmitter {
     this.timers.clearAll();
     for (const c of this.conns.values()) c.socket.terminate();
     this.conns.clear();
-    for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => {
-      this.wss.close(() => resolve());
-    });
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      });
-    }
+    await closeLoopback(this.wss, server);
     this.removeAllListeners();
   }
 

@@ -1,8 +1,11 @@
 // Shared plumbing for the loopback platform emulators: HTTP helpers, fault injection, waitFor, ids.
 import type { EventEmitter } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
 
 /** One recorded OpenAPI call, kept so tests can assert on what the product sent. */
 export interface RecordedRequest {
@@ -238,6 +241,44 @@ export function rawToBuffer(raw: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Array.isArray(raw)) return Buffer.concat(raw);
   if (raw instanceof ArrayBuffer) return Buffer.from(raw);
   return raw;
+}
+
+/**
+ * Starts an emulator's HTTP server on a free loopback port. A handler that throws answers 500 with `errorBody(err)`
+ * (each platform's own error shape); upgrades go to `onUpgrade`.
+ */
+export async function listenOnLoopback(
+  onRequest: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void,
+  errorBody: (err: unknown) => unknown,
+): Promise<{ server: Server; baseUrl: string }> {
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, errorBody(err));
+    });
+  });
+  server.on('upgrade', onUpgrade);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return { server, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Drops every websocket and HTTP connection of an emulator and closes its server. */
+export async function closeLoopback(wss: WebSocketServer, server: Server | undefined): Promise<void> {
+  for (const ws of wss.clients) ws.terminate();
+  await new Promise<void>((resolve) => {
+    wss.close(() => resolve());
+  });
+  if (!server) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+  });
 }
 
 /** Answers an HTTP upgrade request with a plain HTTP error and closes the socket. */

@@ -1,8 +1,6 @@
 // Loopback emulator of Feishu (Lark): OpenAPI subset + long-connection gateway (pbbp2 over ws) for real-SDK tests.
 import { EventEmitter } from 'node:events';
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
@@ -13,6 +11,8 @@ import {
   hex,
   parseUrl,
   rawToBuffer,
+  closeLoopback,
+  listenOnLoopback,
   readBody,
   rejectUpgrade,
   sendJson,
@@ -295,24 +295,13 @@ export class FeishuEmulator extends EventEmitter {
   }
 
   async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handleHttp(req, res).catch((err: unknown) => {
-        if (!res.headersSent && !res.destroyed) sendJson(res, 500, { code: -1, msg: String(err) });
-      });
-    });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      this.handleUpgrade(req, socket, head);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const { server, baseUrl } = await listenOnLoopback(
+      (req, res) => this.handleHttp(req, res),
+      (req, socket, head) => this.handleUpgrade(req, socket, head),
+      (err) => ({ code: -1, msg: String(err) }),
+    );
     this.server = server;
-    const { port } = server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = baseUrl;
   }
 
   async stop(): Promise<void> {
@@ -323,18 +312,9 @@ export class FeishuEmulator extends EventEmitter {
     this.timers.clearAll();
     for (const c of this.conns.values()) c.socket.terminate();
     this.conns.clear();
-    for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => {
-      this.wss.close(() => resolve());
-    });
     const server = this.server;
     this.server = undefined;
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      });
-    }
+    await closeLoopback(this.wss, server);
     this.removeAllListeners();
   }
 

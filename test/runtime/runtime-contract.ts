@@ -156,7 +156,9 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
       try {
         await waitFor('a leader', async () => [a.isLeader(), b.isLeader()], (l) => l.filter(Boolean).length === 1, 20_000);
         const [first, second] = a.isLeader() ? [a, b] : [b, a];
-        expect(second.holder()).toBe(first === a ? 'replica-a' : 'replica-b');
+        // The other replica learns who leads on its next attempt (its first one may still have been in flight).
+        await waitFor('the follower to know the leader', async () => second.holder(), (h) => h === (first === a ? 'replica-a' : 'replica-b'), 2500);
+        expect(second.isLeader()).toBe(false);
         (first === a ? stopA : stopB).abort();
         // The leaving leader releases its lease, so the other takes over well before the lease would expire.
         await waitFor('the other replica to take over', async () => second.isLeader(), Boolean, 2500);
@@ -166,6 +168,25 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
         stopB.abort();
         await other.close();
       }
+    });
+
+    it('tells every listener of leadership even when one of them throws', async () => {
+      const elector = h.runtime.leaderElector('replica-solo', { durationMs: 3000, renewMs: 500 });
+      const heard: boolean[] = [];
+      elector.onChange(() => {
+        throw new Error('a broken listener');
+      });
+      elector.onChange((leader) => heard.push(leader));
+      const stop = new AbortController();
+      elector.start(stop.signal);
+      try {
+        await waitFor('the second listener to hear of leadership', async () => [...heard], (l) => l.includes(true), 20_000);
+        expect(elector.isLeader()).toBe(true);
+      } finally {
+        stop.abort();
+      }
+      await waitFor('the second listener to hear of stepping down', async () => [...heard], (l) => l.at(-1) === false, 5000);
+      expect(heard).toEqual([true, false]);
     });
   });
 }

@@ -1,7 +1,7 @@
 // POST /api/v1/commands: runs `claw ...` text as the token's member, exactly as chat and the CLI do.
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
-import { runCommand } from '../run-command.js';
+import { acceptsProgress, runCommand } from '../run-command.js';
 import { envelopeResponses } from '../schemas.js';
 
 export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
@@ -9,7 +9,9 @@ export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
     schema: {
       tags: ['commands'],
       summary: 'Run a command',
-      description: 'Parses and runs command text (`claw tenant list`, `claw help`) with the permissions of the token\'s member. Every attempt is audited.',
+      description: 'Parses and runs command text (`claw tenant list`, `claw help`) with the permissions of the token\'s member. Every attempt is audited. '
+        + 'With `Accept: application/x-ndjson`, a command that reports progress (`--wait`) answers 200 with NDJSON: `{"progress": "..."}` lines, '
+        + 'then the envelope with the HTTP status it would have had as `status`; other commands answer as usual.',
       body: {
         type: 'object',
         required: ['text'],
@@ -21,5 +23,5 @@ export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
       },
       response: envelopeResponses,
     },
-  }, async (request, reply) => runCommand(api, request, reply, request.body.text, { locale: request.body.locale }));
+  }, async (request, reply) => runCommand(api, request, reply, request.body.text, { locale: request.body.locale, progress: acceptsProgress(request) }));
 }

@@ -4,7 +4,8 @@ import type { Locale, Text } from '../../i18n/locale.js';
 import { renderText } from '../../render/text.js';
 import type { Tone, View, ViewAction } from '../../render/view.js';
 import type { RenderedMessage } from '../chat-channel.js';
-import { LINE_BREAK, codeSpan, escapeMarkdown, jsonBytes, splitByBytes, truncateGraphemes } from './markdown-text.js';
+import { codeSpan, jsonStringBytes } from '../markup-size.js';
+import { LINE_BREAK, escapeMarkdown, splitByBytes, truncateGraphemes } from './markdown-text.js';
 
 export interface DingTalkRenderOptions {
   locale: Locale;
@@ -180,15 +181,15 @@ export function sendMessageLink(command: string): string {
 }
 
 function pack(units: Unit[], budget: number): Unit[][] {
-  const breakBytes = jsonBytes(LINE_BREAK);
+  const breakBytes = jsonStringBytes(LINE_BREAK);
   const pieces = units.flatMap((u) =>
-    jsonBytes(u.text) + breakBytes <= budget ? [u] : splitByBytes(u.text, budget - breakBytes).map((text) => ({ text, origin: u.origin })),
+    jsonStringBytes(u.text) + breakBytes <= budget ? [u] : splitByBytes(u.text, budget - breakBytes).map((text) => ({ text, origin: u.origin })),
   );
   const parts: Unit[][] = [];
   let current: Unit[] = [];
   let size = 0;
   for (const unit of pieces) {
-    const cost = jsonBytes(unit.text) + breakBytes;
+    const cost = jsonStringBytes(unit.text) + breakBytes;
     if (size + cost > budget && current.length > 0) {
       parts.push(current);
       current = [];
@@ -223,11 +224,15 @@ function messageOf(variant: Variant, title: string, lines: string[], actions: Vi
   return { type: 'markdown', content: JSON.stringify(content), updatable: false };
 }
 
+/** A view without a heading is titled by its first line of text (rendered only then: tables make that costly). */
+function firstLineOf(view: View): string {
+  return renderText(view).split('\n').find((l) => l.trim()) ?? '';
+}
+
 function layoutOf(view: View): Layout {
   const tone = 'tone' in view ? view.tone : undefined;
   const explicit = view.kind === 'message' ? undefined : view.title;
   const headingText = view.headline ?? explicit;
-  const firstLine = renderText(view).split('\n').find((l) => l.trim()) ?? '';
   const body = bodyOf(view);
   // A second title (the view's own, under a different headline) leads the body.
   if (view.headline && explicit && explicit !== view.headline) body.head.unshift(`**${escapeMarkdown(explicit)}**`);
@@ -237,7 +242,7 @@ function layoutOf(view: View): Layout {
   if (headingText === undefined && emoji && units[0]) units[0] = { ...units[0], text: `${emoji} ${units[0].text}` };
   return {
     // DingTalk requires a title; an empty view still gets one.
-    title: truncateGraphemes((headingText ?? firstLine).trim(), TITLE_MAX) || FALLBACK_TITLE,
+    title: truncateGraphemes((headingText ?? firstLineOf(view)).trim(), TITLE_MAX) || FALLBACK_TITLE,
     heading: headingText === undefined ? undefined : escapeMarkdown(truncateGraphemes(headingText, HEADING_MAX)),
     emoji,
     tone,

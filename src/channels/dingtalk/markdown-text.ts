@@ -1,4 +1,5 @@
-// Text helpers for DingTalk markdown: escaping user text, code spans, and byte-exact sizing and splitting (UTF-8, as JSON).
+// Text helpers for DingTalk markdown: escaping user text, and byte-exact sizing and splitting (UTF-8, as JSON).
+import { jsonStringBytes } from '../markup-size.js';
 
 /**
  * DingTalk's markdown has no tables and collapses runs of spaces, so a line break is the only layout we control.
@@ -25,28 +26,16 @@ export function escapeMarkdown(text: string): string {
     .replace(/^ +/, (spaces) => '\u00a0'.repeat(spaces.length));
 }
 
-/** A code span that survives backticks inside the value (a fence one longer than the longest run). */
-export function codeSpan(value: string): string {
-  const longest = Math.max(0, ...[...value.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${value}${pad}${fence}`;
-}
-
-/** Bytes a string adds inside a JSON document (escapes included): the platform measures the serialised payload. */
-export function jsonBytes(text: string): number {
-  return Buffer.byteLength(JSON.stringify(text)) - 2;
-}
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** jsonBytes for one grapheme, with a fast path for the common single character that JSON leaves alone. */
+/** jsonStringBytes for one grapheme, with a fast path for the common single character that JSON leaves alone. */
 function segmentBytes(segment: string): number {
   if (segment.length === 1) {
     const c = segment.charCodeAt(0);
     if (c >= 0x20 && c !== 0x22 && c !== 0x5c && (c < 0xd800 || c > 0xdfff)) return c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
   }
-  return jsonBytes(segment);
+  return jsonStringBytes(segment);
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { DingTalkLogger } from './dingtalk-options.js';
 import { errorText } from './stream-client.js';
 import type { StreamConnection } from './stream-client.js';
+import { sleep } from '../../util/sleep.js';
 
 /** What the supervisor drives: StreamClient, or a fake in unit tests. */
 export interface StreamConnector {
@@ -117,21 +118,4 @@ export class StreamSupervisor {
     const since = connected === this.current.connected ? this.current.since : new Date();
     this.current = { connected, detail, since };
   }
-}
-
-/** Resolves after `ms` or as soon as `signal` aborts, leaving neither a timer nor a listener behind. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

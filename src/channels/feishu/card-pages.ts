@@ -1,5 +1,6 @@
 // Splits a view's blocks into cards under the size limit and cards into pages: never inside a row or a character.
-import { jsonBytes, markdown, MAX_TABLES_PER_CARD, RULE, tableElement } from './feishu-cards.js';
+import { jsonBytes, jsonStringBytes } from '../markup-size.js';
+import { markdown, MAX_TABLES_PER_CARD, RULE, tableElement } from './feishu-cards.js';
 import type { CardElement } from './feishu-cards.js';
 import type { Block } from './view-blocks.js';
 
@@ -18,7 +19,7 @@ export const isUnit = (b: Block): boolean => b.kind !== 'rule';
 function blockBytes(block: Block, prev: Block | undefined): number {
   switch (block.kind) {
     case 'line':
-      return prev?.kind === 'line' ? jsonBytes(`\n${block.markdown}`) - 2 : jsonBytes(markdown(block.markdown)) + 1;
+      return prev?.kind === 'line' ? jsonStringBytes(`\n${block.markdown}`) : jsonBytes(markdown(block.markdown)) + 1;
     case 'rule':
       return jsonBytes(RULE) + 1;
     case 'row':
@@ -37,7 +38,7 @@ function splitLine(md: string, maxBytes: number): string[] {
   let piece: string[] = [];
   let bytes = 0;
   for (const token of md.match(TOKENS) ?? []) {
-    const size = jsonBytes(token) - 2;
+    const size = jsonStringBytes(token);
     if (bytes + size > maxBytes && piece.length > 0) {
       let cut = piece.length;
       for (let i = piece.length - 1; i >= piece.length / 2; i--) {
@@ -48,7 +49,7 @@ function splitLine(md: string, maxBytes: number): string[] {
       }
       pieces.push(piece.slice(0, cut).join(''));
       piece = piece.slice(cut);
-      bytes = piece.reduce((n, t) => n + jsonBytes(t) - 2, 0);
+      bytes = piece.reduce((n, t) => n + jsonStringBytes(t), 0);
     }
     piece.push(token);
     bytes += size;

@@ -15,10 +15,6 @@ export class ConnectionStatus {
     this.detail = detail;
   }
 
-  get isConnected(): boolean {
-    return this.connected;
-  }
-
   snapshot(): ChannelStatus {
     return { platform: 'feishu', mode: this.mode, connected: this.connected, detail: this.detail, since: this.since };
   }

@@ -24,14 +24,6 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[<>*_~`[\]]/g, (ch) => `&#${ch.codePointAt(0)!};`);
 }
 
-/** A code span that holds `text` verbatim, whatever backticks it contains (CommonMark: a longer fence). */
-export function codeSpan(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text}${pad}${fence}`;
-}
-
 export function markdown(content: string): CardElement {
   return { tag: 'markdown', content };
 }
@@ -111,9 +103,4 @@ export function cardFrame(title: string, color: HeaderColor, elements: CardEleme
     header: { title: { tag: 'plain_text', content: title }, template: color },
     body: { elements },
   };
-}
-
-/** UTF-8 bytes of the JSON text: the unit of Feishu's size limit. */
-export function jsonBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }

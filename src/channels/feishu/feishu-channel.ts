@@ -10,7 +10,7 @@ import type { FlatEvent } from './event-mapper.js';
 import { FeishuApi } from './feishu-api.js';
 import { sdkLogger } from './feishu-logger.js';
 import { resolveFeishuOptions } from './feishu-options.js';
-import type { FeishuChannelOptions, ResolvedFeishuOptions } from './feishu-options.js';
+import type { FeishuChannelOptions } from './feishu-options.js';
 import { FeishuRenderer } from './feishu-renderer.js';
 import { FeishuSender } from './feishu-sender.js';
 import { httpWithTimeout } from './http-timeout.js';
@@ -30,7 +30,6 @@ export class FeishuChannel implements ChatChannel {
   /** Present in webhook mode only: the HTTP layer mounts a route when it exists. */
   readonly handleWebhook?: (request: WebhookRequest) => Promise<WebhookResponse>;
 
-  private readonly options: ResolvedFeishuOptions;
   private readonly connection: ConnectionStatus;
   private readonly tokens: TokenCache;
   private readonly bot: BotIdentity;
@@ -42,7 +41,6 @@ export class FeishuChannel implements ChatChannel {
 
   constructor(options: FeishuChannelOptions) {
     const o = resolveFeishuOptions(options);
-    this.options = o;
     this.connection = new ConnectionStatus(o.mode);
     this.tokens = new TokenCache(o.appId);
     const secrets = (): string[] => [o.appSecret, o.encryptKey ?? '', o.verificationToken ?? '', ...this.tokens.secrets()];
@@ -126,11 +124,6 @@ export class FeishuChannel implements ChatChannel {
 
   deliver(delivery: Delivery): Promise<DeliveryResult> {
     return this.sender.deliver(delivery);
-  }
-
-  /** The resolved mode, for logs and health output. */
-  get mode(): 'websocket' | 'webhook' {
-    return this.options.mode;
   }
 }
 

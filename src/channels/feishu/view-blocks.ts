@@ -1,7 +1,8 @@
 // A view taken apart into the units a card can be split between: markdown lines, table rows and rules.
 import type { Locale } from '../../i18n/locale.js';
 import type { TableView, Tone, View, ViewAction } from '../../render/view.js';
-import { codeSpan, escapeMarkdown, MAX_TABLE_COLUMNS, phaseCell, toneColor } from './feishu-cards.js';
+import { codeSpan } from '../markup-size.js';
+import { escapeMarkdown, MAX_TABLE_COLUMNS, phaseCell, toneColor } from './feishu-cards.js';
 import type { CardColumn, CardTableSpec, HeaderColor } from './feishu-cards.js';
 
 export type Block =

@@ -97,12 +97,11 @@ export class OutboxWorker {
       .limit(2000)
       .getRawMany<{ head: number | string }>();
     const pending = firsts.length === 0 ? [] : await repo.find({ where: { id: In(firsts.map((f) => Number(f.head))), status: 'pending' }, order: { id: 'ASC' } });
-    const heads = new Map<string, OutboxMessage>();
-    for (const row of pending) if (!heads.has(row.chatKey)) heads.set(row.chatKey, row);
     const now = Date.now();
     let nextDue = Number.POSITIVE_INFINITY;
     const due: OutboxMessage[] = [];
-    for (const head of heads.values()) {
+    // One row per chat: each is the lowest pending id of its chat.
+    for (const head of pending) {
       const platform = head.platform as Platform;
       const wait = Math.max(head.nextAttemptAt.getTime() - now, this.chatLimits.get(platform)?.waitMs(head.chatKey) ?? 0, this.botLimits.get(platform)?.waitMs('bot') ?? 0);
       if (wait > 0) {

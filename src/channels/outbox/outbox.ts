@@ -44,10 +44,6 @@ export class Outbox {
     return this.insert({ to, kind: 'update', message, replyTo: null, updateOf: of, correlation: options.correlation ?? original.correlation });
   }
 
-  async get(id: number): Promise<OutboxMessage | null> {
-    return this.db.getRepository(OutboxMessageEntity).findOneBy({ id });
-  }
-
   /** The card messages sent for a correlation (e.g. `approval:12`), to update them all later. */
   async sentFor(correlation: string): Promise<OutboxMessage[]> {
     return this.db.getRepository(OutboxMessageEntity).find({ where: { correlation, kind: 'send', status: In(['pending', 'sent']) }, order: { id: 'ASC' } });

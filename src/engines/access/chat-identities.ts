@@ -1,19 +1,19 @@
 // Chat identities (a Feishu or DingTalk user as a member) and one-time link codes that join a person's identities.
-import { createHash, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import { ChatIdentityEntity, type ChatIdentity, type ChatPlatform } from '../../store/entities/chat-identity.js';
 import { LinkCodeEntity } from '../../store/entities/link-code.js';
 import type { Member } from '../../store/entities/member.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
-import { newId } from '../../util/ids.js';
+import { newId, sha256Hex } from '../../util/ids.js';
 
 /** Admins attach identities by user id alone: one configured app is one organisation, so the org stays open ('') . */
 export const ANY_ORG = '';
 /** Long enough to switch apps and type it, short enough that a leaked code is soon useless. */
 const LINK_CODE_TTL_MS = 10 * 60_000;
 
-const hashCode = (code: string) => createHash('sha256').update(code.replace(/\D/g, '')).digest('hex');
+const hashCode = (code: string) => sha256Hex(code.replace(/\D/g, ''));
 
 export class ChatIdentities {
   constructor(private readonly db: DataSource) {}
@@ -45,10 +45,6 @@ export class ChatIdentities {
       throw error;
     }
     return identity;
-  }
-
-  of(memberIds: string[]): Promise<ChatIdentity[]> {
-    return memberIds.length ? this.db.getRepository(ChatIdentityEntity).find({ where: memberIds.map((memberId) => ({ memberId })) }) : Promise.resolve([]);
   }
 
   /** A one-time code for the member, e.g. `482-913`: typed from the other account (`claw link 482-913`) within ten minutes. */

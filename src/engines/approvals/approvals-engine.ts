@@ -1,6 +1,5 @@
 // Approvals: a risky command is held with its exact text, canonical hash and target versions; other people approve
 // or reject; at the threshold it runs exactly as requested (once), unless a target changed (stale) or time ran out.
-import { createHash } from 'node:crypto';
 import { In, LessThan, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import type { Text } from '../../i18n/locale.js';
@@ -13,13 +12,13 @@ import type { Tenant } from '../../store/entities/tenant.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
-import { newId } from '../../util/ids.js';
+import { newId, sha256Hex } from '../../util/ids.js';
 import { isHeld, policyFor, type ApprovalPolicy } from './approval-policy.js';
 
 /** Canonical form of a parsed invocation: what is approved is exactly what runs. */
 export function canonicalHash(command: string, args: Record<string, unknown>, flags: Record<string, unknown>): string {
   const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  return createHash('sha256').update(JSON.stringify({ command, args: sorted(args), flags: sorted(flags) })).digest('hex');
+  return sha256Hex(JSON.stringify({ command, args: sorted(args), flags: sorted(flags) }));
 }
 
 export interface HoldInput {

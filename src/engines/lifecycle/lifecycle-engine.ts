@@ -16,6 +16,8 @@ import type { TemplateCatalog } from '../config/template-catalog.js';
 import type { InstanceEvents } from './instance-events.js';
 import { askOf, checkQuota, effectiveQuota, tenantUsage } from './quota.js';
 import { configProblemsError, type WorkloadBuilder } from './workload-builder.js';
+import { sleep } from '../../util/sleep.js';
+import { openSecretOverrides, sealSecretOverrides } from './secret-overrides.js';
 
 export interface InstanceDefaults {
   type: string;
@@ -60,8 +62,6 @@ export interface Filter {
   project?: Project;
   selector?: Selector;
   phase?: InstancePhase;
-  /** Include destroyed instances (history). */
-  includeDestroyed?: boolean;
 }
 
 export interface MergedEvent {
@@ -131,7 +131,7 @@ export class LifecycleEngine {
     const now = new Date();
     const instance: Instance = {
       id: newId(), tenantId: input.tenant.id, projectId: input.project.id, name: input.name, nameKey: instanceNameKey(input.project.id, input.name),
-      type, version, template: templateName, overrides, secretOverrides: Object.keys(secrets).length ? this.secrets.seal(JSON.stringify(secrets)) : null,
+      type, version, template: templateName, overrides, secretOverrides: sealSecretOverrides(this.secrets, secrets),
       labels: input.labels, cpu: input.cpu ?? this.defaults.cpu, memory: input.memory ?? this.defaults.memory, storage: input.storage ?? this.defaults.storage,
       desiredPhase: 'Running', generation: 1, restartGeneration: 0, stopForce: false, keepData: false, gatewayToken: this.secrets.seal(randomToken(48)),
       phase: 'Creating', ready: false, restarts: 0, reason: 'Pending', message: null, node: null, endpoint: null, startedAt: null, lastTransitionAt: now,
@@ -195,7 +195,7 @@ export class LifecycleEngine {
       if (problem) throw new ClawError('CLAW_ARG_INVALID', { what: '--version', reason: problem });
     }
     const { overrides, secrets } = this.templates.split(instance.template, input.set);
-    const currentSecrets = instance.secretOverrides ? (JSON.parse(this.secrets.open(instance.secretOverrides)) as Record<string, string>) : {};
+    const currentSecrets = openSecretOverrides(this.secrets, instance.secretOverrides);
     const nextOverrides = { ...instance.overrides, ...overrides };
     const nextSecrets = { ...currentSecrets, ...secrets };
     for (const key of input.unset) {
@@ -205,7 +205,7 @@ export class LifecycleEngine {
     const next: Partial<Instance> = {
       version: input.version ?? instance.version,
       overrides: nextOverrides,
-      secretOverrides: Object.keys(nextSecrets).length ? this.secrets.seal(JSON.stringify(nextSecrets)) : null,
+      secretOverrides: sealSecretOverrides(this.secrets, nextSecrets),
       cpu: input.cpu ?? instance.cpu,
       memory: input.memory ?? instance.memory,
       labels: { ...instance.labels, ...input.labels },
@@ -268,7 +268,7 @@ export class LifecycleEngine {
   }
 
   async list(filter: Filter): Promise<InstanceView[]> {
-    const where = { tenantId: filter.tenant.id, ...(filter.project ? { projectId: filter.project.id } : {}), ...(filter.includeDestroyed ? {} : { nameKey: Not(IsNull()) }) };
+    const where = { tenantId: filter.tenant.id, ...(filter.project ? { projectId: filter.project.id } : {}), nameKey: Not(IsNull()) };
     const rows = await this.db.getRepository(InstanceEntity).find({ where, order: { name: 'ASC' } });
     const projects = new Map((await this.db.getRepository(ProjectEntity).findBy({ tenantId: filter.tenant.id })).map((p) => [p.id, p.name]));
     return rows
@@ -304,19 +304,20 @@ export class LifecycleEngine {
    * Waits until the instance reaches what its desired state means (Running and ready, Stopped, Destroyed) or Failed,
    * reporting each change of phase or reason; returns the last state seen (also on timeout).
    */
-  async waitFor(instanceId: string, timeoutMs: number, onProgress: (instance: Instance) => void, signal?: AbortSignal): Promise<{ instance: Instance; done: boolean }> {
+  async waitFor(instanceId: string, timeoutMs: number, onProgress: (instance: Instance) => void, signal: AbortSignal): Promise<{ instance: Instance; done: boolean }> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     let instance = (await this.get(instanceId))!;
     for (;;) {
-      const key = `${instance.phase}/${instance.reason ?? ''}/${instance.ready}`;
+      // The message carries what the runtime is doing ("installing openclaw@..."), so it counts as progress too.
+      const key = `${instance.phase}/${instance.reason ?? ''}/${instance.ready}/${instance.message ?? ''}`;
       if (key !== last) {
         last = key;
         onProgress(instance);
       }
       if (isSettled(instance)) return { instance, done: true };
-      if (Date.now() >= deadline || signal?.aborted) return { instance, done: false };
-      await new Promise((r) => setTimeout(r, 250));
+      if (Date.now() >= deadline || signal.aborted) return { instance, done: false };
+      await sleep(250, signal);
       instance = (await this.get(instanceId)) ?? instance;
     }
   }

@@ -2,18 +2,11 @@
 import type { FailureReason, Observation } from '../../runtime/runtime.js';
 import type { Instance, InstancePhase } from '../../store/entities/instance.js';
 
-/** The observed part of an Instance row, written back by the reconciler. */
-export interface ObservedStatus {
-  phase: InstancePhase;
-  ready: boolean;
-  restarts: number;
-  reason: string | null;
-  message: string | null;
-  node: string | null;
-  endpoint: string | null;
-  startedAt: Date | null;
-  troubleSince: Date | null;
-}
+/** The columns of an Instance row that hold what was observed, written back by the reconciler. */
+export const STATUS_FIELDS = ['phase', 'ready', 'restarts', 'reason', 'message', 'node', 'endpoint', 'startedAt', 'troubleSince'] as const satisfies ReadonlyArray<keyof Instance>;
+
+/** The observed part of an Instance row. */
+export type ObservedStatus = Pick<Instance, (typeof STATUS_FIELDS)[number]>;
 
 export interface Decision {
   status: ObservedStatus;

@@ -7,7 +7,7 @@ import { InstanceEntity, type Instance } from '../../store/entities/instance.js'
 import { ProjectEntity } from '../../store/entities/project.js';
 import { TenantEntity } from '../../store/entities/tenant.js';
 import type { InstanceEvents } from './instance-events.js';
-import { decideDestroyed, decideRunning, decideStopped, type Deadlines, type Decision, type ObservedStatus } from './phase.js';
+import { decideDestroyed, decideRunning, decideStopped, STATUS_FIELDS, type Deadlines, type Decision } from './phase.js';
 import { effectiveQuota } from './quota.js';
 import { ConfigInvalidError, type WorkloadBuilder } from './workload-builder.js';
 
@@ -25,12 +25,8 @@ export interface ReconcilerOptions {
   events: InstanceEvents;
   quotaDefaults: TenantQuota;
   deadlines: Deadlines;
-  /** Grace period when the adapter cannot tell (the instance's config is broken). */
-  defaultGraceSeconds?: number;
   now?: () => Date;
 }
-
-const STATUS_FIELDS: ReadonlyArray<keyof ObservedStatus> = ['phase', 'ready', 'restarts', 'reason', 'message', 'node', 'endpoint', 'startedAt', 'troubleSince'];
 
 function same(a: unknown, b: unknown): boolean {
   if (a instanceof Date || b instanceof Date) return (a as Date | null)?.getTime() === (b as Date | null)?.getTime();
@@ -74,7 +70,8 @@ export class Reconciler {
   }
 
   private graceOf(instance: Instance, ref: InstanceRef): number {
-    return this.o.builder.graceSeconds(instance, ref) ?? this.o.defaultGraceSeconds ?? 30;
+    // 30 s, Kubernetes' default, when the adapter cannot tell (the instance's config is broken).
+    return this.o.builder.graceSeconds(instance, ref) ?? 30;
   }
 
   private async toRunning(instance: Instance, ref: InstanceRef, quota: TenantQuota): Promise<Decision> {

@@ -1,5 +1,4 @@
 // Builds the WorkloadSpec of an instance: template values, the adapter's files and workload, ids, labels and a spec hash.
-import { createHash } from 'node:crypto';
 import { ClawError } from '../../errors/claw-error.js';
 import type { InstanceRef, RuntimeTarget } from '../../runtime/runtime.js';
 import type { WorkloadSpec } from '../../runtime/workload.js';
@@ -8,6 +7,8 @@ import type { SecretBox } from '../../store/secret-box.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
 import type { ConfigProblem, RuntimeInfo } from '../adapters/claw-adapter.js';
 import type { TemplateCatalog, ResolvedConfig } from '../config/template-catalog.js';
+import { sha256Hex } from '../../util/ids.js';
+import { openSecretOverrides } from './secret-overrides.js';
 
 /** Thrown when the instance's config cannot produce valid files: the reconciler marks the instance Failed. */
 export class ConfigInvalidError extends Error {
@@ -25,7 +26,7 @@ export function configProblemsError(problems: ConfigProblem[]): ClawError {
 }
 
 function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  return sha256Hex(JSON.stringify(value));
 }
 
 export class WorkloadBuilder {
@@ -37,7 +38,7 @@ export class WorkloadBuilder {
 
   /** The unified config: template defaults, then the instance's overrides and (decrypted) secrets. */
   config(instance: Pick<Instance, 'template' | 'overrides' | 'secretOverrides'>): ResolvedConfig {
-    const secrets = instance.secretOverrides ? (JSON.parse(this.secrets.open(instance.secretOverrides)) as Record<string, string>) : {};
+    const secrets = openSecretOverrides(this.secrets, instance.secretOverrides);
     return this.templates.resolve(instance.template, instance.overrides, secrets);
   }
 

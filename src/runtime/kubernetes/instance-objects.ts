@@ -6,6 +6,7 @@ import { isConflict, isNotFound, readOrAbsent, toRuntimeError } from './api-erro
 import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from './manifests.js';
 import { ANNOTATION_RESTART_GENERATION, ANNOTATION_SPEC_HASH, instanceNames, invalidFilePath, type InstanceNames } from './names.js';
 import { retryWhileQuotaPending, sameMap, syncObject } from './object-sync.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface InstanceObjectsOptions {
   /** StorageClass of the claims; undefined leaves the cluster's default class in charge. */
@@ -18,8 +19,6 @@ const POLL_MS = 200;
 
 /** When several writes of one apply fail, report the one that says most about what to do. */
 const KIND_PRIORITY: RuntimeErrorKind[] = ['quota', 'invalid', 'forbidden', 'conflict', 'unavailable'];
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Deletion that treats "already gone" as success. */
 async function deleteIfPresent(remove: () => Promise<unknown>, what: string): Promise<void> {

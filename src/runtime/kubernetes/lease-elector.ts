@@ -1,7 +1,7 @@
 // Leader election through a coordination.k8s.io/v1 Lease, with resourceVersion as the compare-and-swap.
 import { PatchStrategy, V1MicroTime, setHeaderOptions, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { DEFAULT_LEASE_TIMING, type LeaderElector, type LeaseTiming } from '../leader-elector.js';
-import { apiMessage, isConflict, isNotFound } from './api-errors.js';
+import { DEFAULT_LEASE_TIMING, LeadershipState, type LeaderElector, type LeaseTiming } from '../leader-elector.js';
+import { apiMessage, isConflict, readOrAbsent } from './api-errors.js';
 import { toDate } from './observation.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
@@ -26,73 +26,30 @@ export interface KubernetesLeaseElectorOptions {
   stopSignal: AbortSignal;
 }
 
-export class KubernetesLeaseElector implements LeaderElector {
-  private leader = false;
-  private lastHolder: string | null = null;
-  private lastRenewal = 0;
+export class KubernetesLeaseElector extends LeadershipState implements LeaderElector {
   private failing = false;
   private started = false;
-  private readonly listeners: Array<(leader: boolean) => void> = [];
-  private readonly timing: LeaseTiming;
   private finished: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: KubernetesLeaseElectorOptions) {
-    this.timing = options.timing ?? DEFAULT_LEASE_TIMING;
+    super(options.timing ?? DEFAULT_LEASE_TIMING, (err) => options.logger.error({ err: apiMessage(err) }, 'leader election listener threw'));
   }
 
   start(signal: AbortSignal): void {
     if (this.started) throw new Error('leader elector already started');
     this.started = true;
-    const stop = AbortSignal.any([signal, this.options.stopSignal]);
-    let timer: NodeJS.Timeout | undefined;
-    let inflight: Promise<void> = Promise.resolve();
-    const loop = () => {
-      if (stop.aborted) return;
-      inflight = this.tick().catch((err: unknown) => this.onTickError(err));
-      void inflight.then(() => {
-        if (!stop.aborted) timer = setTimeout(loop, this.timing.renewMs);
-      });
-    };
-    const onAbort = () => {
-      clearTimeout(timer);
-      // Step down at once: a replica that stopped must not act as leader while its release is on the wire.
-      this.setLeader(false);
-      this.finished = inflight.then(() => this.release()).catch((err: unknown) => {
+    this.finished = this.campaign(
+      AbortSignal.any([signal, this.options.stopSignal]),
+      () => this.tick().catch((err: unknown) => this.onTickError(err)),
+      () => this.release().catch((err: unknown) => {
         this.options.logger.warn({ err: apiMessage(err), lease: this.options.name }, 'could not release the leader lease; it expires by itself');
-      });
-    };
-    if (stop.aborted) return;
-    stop.addEventListener('abort', onAbort, { once: true });
-    loop();
-  }
-
-  isLeader(): boolean {
-    return this.leader;
-  }
-
-  holder(): string | null {
-    return this.lastHolder;
-  }
-
-  onChange(listener: (leader: boolean) => void): void {
-    this.listeners.push(listener);
+      }),
+    );
   }
 
   /** Resolves once a stopped elector has released its lease (or given up trying). */
   whenStopped(): Promise<void> {
     return this.finished;
-  }
-
-  private setLeader(leader: boolean): void {
-    if (leader === this.leader) return;
-    this.leader = leader;
-    for (const listener of this.listeners) {
-      try {
-        listener(leader);
-      } catch (err) {
-        this.options.logger.error({ err: apiMessage(err) }, 'leader election listener threw');
-      }
-    }
   }
 
   private get durationSeconds(): number {
@@ -113,13 +70,8 @@ export class KubernetesLeaseElector implements LeaderElector {
     this.setLeader(false);
   }
 
-  private async read(): Promise<V1Lease | undefined> {
-    try {
-      return await this.options.coordination.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace });
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+  private read(): Promise<V1Lease | undefined> {
+    return readOrAbsent(() => this.options.coordination.readNamespacedLease({ name: this.options.name, namespace: this.options.namespace }));
   }
 
   /** After losing a race, learn who won so holder() is right at once rather than one period later. */
@@ -188,11 +140,10 @@ export class KubernetesLeaseElector implements LeaderElector {
     }
   }
 
-  /** The apiserver is unreachable: keep leadership only while the lease cannot have expired in others' eyes. */
   private onTickError(err: unknown): void {
     if (!this.failing) this.options.logger.warn({ err: apiMessage(err), lease: this.options.name }, 'leader lease renewal failed');
     this.failing = true;
-    if (this.leader && Date.now() - this.lastRenewal > this.timing.durationMs - this.timing.renewMs) this.setLeader(false);
+    this.renewalFailed();
   }
 
   /** Empties the holder and backdates the renewal so another replica takes over on its next attempt, not after expiry. */

@@ -1,6 +1,7 @@
 // Create-or-update of one object with optimistic concurrency: read, create when absent, replace only when different.
 import { RuntimeError } from '../runtime.js';
 import { isConflict, isNotFound, isQuotaStatusUnknown, toRuntimeError } from './api-errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SyncedObject<T> {
   /** For messages, e.g. `secret claw-p-alice in claw-acme`. */
@@ -21,14 +22,11 @@ const ATTEMPTS = 4;
 const QUOTA_PENDING_RETRIES = 10;
 const QUOTA_PENDING_DELAY_MS = 300;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Reads first rather than creating first: quota admission runs before the existence check, so a create of an object
  * that already exists is refused as "exceeded quota" in a full namespace, instead of answering 409.
  */
 export async function syncObject<T>(object: SyncedObject<T>): Promise<'created' | 'updated' | 'unchanged'> {
-  let quotaPending = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       let existing: T | undefined;
@@ -38,19 +36,14 @@ export async function syncObject<T>(object: SyncedObject<T>): Promise<'created' 
         if (!isNotFound(err)) throw err;
       }
       if (existing === undefined) {
-        await object.create();
+        await retryWhileQuotaPending(() => object.create());
         return 'created';
       }
       const body = object.update(existing);
       if (body === undefined) return 'unchanged';
-      await object.replace(body);
+      await retryWhileQuotaPending(() => object.replace(body));
       return 'updated';
     } catch (err) {
-      if (isQuotaStatusUnknown(err) && quotaPending++ < QUOTA_PENDING_RETRIES) {
-        attempt--;
-        await sleep(QUOTA_PENDING_DELAY_MS);
-        continue;
-      }
       // 409 AlreadyExists (created meanwhile) or Conflict (changed since our read): start over from a fresh read.
       if (isConflict(err) && attempt < ATTEMPTS) continue;
       // A 404 here means the namespace itself is missing (the object's absence was handled above).
@@ -67,7 +60,7 @@ export function sameMap(a: Record<string, string> | undefined, b: Record<string,
   return ak.length === bk.length && ak.every((k) => b?.[k] === a?.[k]);
 }
 
-/** Runs `fn` for quota-pending writes the same way syncObject does, for single calls such as a pod create. */
+/** Retries a write the apiserver refused because the namespace's quota usage is not computed yet (syncObject's writes, a pod create). */
 export async function retryWhileQuotaPending<T>(fn: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {
     try {

@@ -1,6 +1,6 @@
 // A cluster-wide list+watch of managed pods that reports instance ids and survives apiserver hiccups until aborted.
 import { Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { httpStatus } from './api-errors.js';
+import { apiMessage, httpStatus } from './api-errors.js';
 import { LABEL_INSTANCE_ID } from './names.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
@@ -67,7 +67,7 @@ export class PodWatcher {
     try {
       this.options.onChange(instanceId);
     } catch (err) {
-      this.options.logger.error({ err: errorText(err), instanceId }, 'pod watch listener threw');
+      this.options.logger.error({ err: apiMessage(err), instanceId }, 'pod watch listener threw');
     }
   }
 
@@ -75,7 +75,7 @@ export class PodWatcher {
     if (this.options.signal.aborted) return;
     const delay = this.backoffMs;
     this.backoffMs = Math.min(this.backoffMs * 2, this.maxBackoffMs);
-    if (err !== undefined) this.options.logger.warn({ err: errorText(err), retryInMs: delay }, `pod watch: ${why}`);
+    if (err !== undefined) this.options.logger.warn({ err: apiMessage(err), retryInMs: delay }, `pod watch: ${why}`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void next();
@@ -184,8 +184,4 @@ export class PodWatcher {
     // The client sets no timeout on watches: if the server's own end never arrives, the connection is dead.
     this.watchdog = setTimeout(() => controller.abort(), (this.watchTimeoutSeconds + 30) * 1000);
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
 }

@@ -6,6 +6,7 @@ import { namespaceManifest, quotaHard, quotaManifest, tenantLabels } from './man
 import { QUOTA_NAME, tenantNamespace } from './names.js';
 import { sameMap, syncObject } from './object-sync.js';
 import type { RuntimeLogger } from './runtime-logger.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Right after a quota is written its usage is computed within about a second; wait that long, not forever. */
 const QUOTA_SETTLE_MS = 10_000;
@@ -77,7 +78,7 @@ export class TenantSpaces {
       } catch (err) {
         throw toRuntimeError(err, `resource quota ${QUOTA_NAME} in ${namespace}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      await sleep(POLL_MS);
     }
     this.logger.warn({ namespace }, 'resource quota usage not computed yet; writes may be refused for a moment');
   }

@@ -1,7 +1,8 @@
 // The on-disk layout of one local instance: <rootDir>/<tenant>/<project>/<name>/{config,data,logs,generated,home}.
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RuntimeError, type InstanceRef } from '../runtime.js';
+import { pathExists } from '../../util/path-exists.js';
 
 /** DNS-1123 labels, as everywhere else: they also keep a name from escaping rootDir ("..", "/"). */
 const LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -59,15 +60,6 @@ export async function createInstanceDirs(dirs: InstanceDirs): Promise<void> {
   for (const dir of [dirs.config, dirs.data, dirs.logs, dirs.generated, dirs.home]) await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function entries(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
@@ -83,7 +75,7 @@ export async function resourcesPresent(dirs: InstanceDirs): Promise<boolean> {
 }
 
 export function dataPresent(dirs: InstanceDirs): Promise<boolean> {
-  return exists(dirs.data);
+  return pathExists(dirs.data);
 }
 
 /** Deletes the instance directory, or everything in it but data/; empty tenant and project directories stay (cheap, and racing creates are harmless). */
@@ -107,7 +99,7 @@ export async function listInstanceDirs(rootDir: string): Promise<Array<{ tenant:
     for (const project of await entries(join(rootDir, tenant))) {
       if (!LABEL.test(project)) continue;
       for (const name of await entries(join(rootDir, tenant, project))) {
-        if (LABEL.test(name) && (await exists(join(rootDir, tenant, project, name, 'runtime.json')))) found.push({ tenant, project, name });
+        if (LABEL.test(name) && (await pathExists(join(rootDir, tenant, project, name, 'runtime.json')))) found.push({ tenant, project, name });
       }
     }
   }

@@ -23,6 +23,8 @@ export class LocalRuntime implements Runtime {
   readonly kind = 'local' as const;
   private readonly supervisors = new Map<string, ProcessSupervisor>();
   private readonly changes = new EventEmitter();
+  /** The tenant.json each tenant was given by this process, so reconcile passes do not rewrite it. */
+  private readonly tenantFiles = new Map<string, string>();
   private readonly installer: NpmInstaller;
   private readonly ports: PortAllocator;
   private readonly logger: RuntimeLogger;
@@ -53,9 +55,13 @@ export class LocalRuntime implements Runtime {
   /** Locally a tenant is a directory; the quota is recorded for reference, not enforced. */
   async ensureTenant(tenant: string, quota: TenantQuota): Promise<void> {
     assertLabel('tenant', tenant);
+    const content = `${JSON.stringify({ tenant, quota }, null, 2)}\n`;
+    // Every reconcile pass comes here: write (and fsync) only what this process has not written already.
+    if (this.tenantFiles.get(tenant) === content) return;
     const dir = join(this.options.rootDir, tenant);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(join(dir, 'tenant.json'), `${JSON.stringify({ tenant, quota }, null, 2)}\n`);
+    await writeFileAtomic(join(dir, 'tenant.json'), content);
+    this.tenantFiles.set(tenant, content);
   }
 
   async apply(spec: WorkloadSpec): Promise<void> {
@@ -97,7 +103,9 @@ export class LocalRuntime implements Runtime {
   }
 
   leaderElector(identity: string, timing?: LeaseTiming): LeaderElector {
-    return new DbLeaseElector(this.options.db, LEASE_NAME, identity, timing, (error) => this.logger.warn({ err: error }, 'leader lease renewal failed'));
+    return new DbLeaseElector(this.options.db, LEASE_NAME, identity, timing, (error, what) =>
+      this.logger.warn({ err: error }, what),
+    );
   }
 
   /** Stops timers and installs, and leaves every claw process running for the next control plane to adopt. */

@@ -1,12 +1,14 @@
 // Installs a claw's Node binary and npm packages into a shared cache directory, once per package, reused by every instance.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { NpmPackage, ProcessSpec } from '../workload.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { isRunning } from './process-identity.js';
+import { pathExists } from '../../util/path-exists.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const execFileAsync = promisify(execFile);
 
@@ -76,15 +78,6 @@ function npmEnv(nodeBinDir?: string): NodeJS.ProcessEnv {
   return env;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class NpmInstaller {
   /** One install per directory at a time within this process; concurrent applies await the same promise. */
   private readonly inflight = new Map<string, Promise<void>>();
@@ -108,7 +101,7 @@ export class NpmInstaller {
     const packageDirs: Array<{ pkg: NpmPackage; dir: string }> = [];
     for (const pkg of spec.packages) packageDirs.push({ pkg, dir: await this.ensurePackage(pkg, nodeBinDir, spec.allowScripts ?? [], onProgress) });
     const entryPath = 'script' in spec.entry ? spec.entry.script : await this.resolveBin(spec.entry.bin, packageDirs);
-    if (!isAbsolute(entryPath) || !(await exists(entryPath))) throw new InstallError(entryPath, `entry script ${entryPath} does not exist`);
+    if (!isAbsolute(entryPath) || !(await pathExists(entryPath))) throw new InstallError(entryPath, `entry script ${entryPath} does not exist`);
     return { nodeBin, nodeBinDir, entryPath };
   }
 
@@ -166,7 +159,7 @@ export class NpmInstaller {
     // A bin of a dependency rather than of a listed package: npm links those into node_modules/.bin too.
     for (const { dir } of packageDirs) {
       const link = join(dir, 'node_modules', '.bin', bin);
-      if (await exists(link)) return realpath(link);
+      if (await pathExists(link)) return realpath(link);
     }
     const names = packageDirs.map(({ pkg }) => `${pkg.name}@${pkg.version}`).join(', ') || 'no packages';
     throw new InstallError(bin, `no bin "${bin}" in ${names}`);
@@ -180,7 +173,7 @@ export class NpmInstaller {
     onProgress: (progress: string) => void,
     verify: () => Promise<Record<string, string>>,
   ): Promise<void> {
-    if (await exists(join(dir, MARKER))) return;
+    if (await pathExists(join(dir, MARKER))) return;
     const label = `${pkg.name}@${pkg.version}`;
     const failure = this.failures.get(dir);
     if (failure && Date.now() < failure.retryAt) throw failure.error;
@@ -230,11 +223,11 @@ export class NpmInstaller {
           continue;
         }
         if (Date.now() > deadline) throw new InstallError(`${pkg.name}@${pkg.version}`, `timed out waiting for another install in ${dir}`);
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
       }
     }
     try {
-      if (await exists(join(dir, MARKER))) return;
+      if (await pathExists(join(dir, MARKER))) return;
       await this.install(dir, pkg, nodeBinDir, allowScripts);
       const facts = await verify();
       // The marker is written last: a directory without it is an interrupted install and is wiped next time.
@@ -290,7 +283,7 @@ export class NpmInstaller {
       const lines = (errors.length > 0 ? errors : tail).slice(-OUTPUT_LINES).join('\n');
       throw new InstallError(label, redactNpmOutput(`npm install ${label} failed (${code}):\n${lines}`));
     }
-    if (!(await exists(join(dir, 'node_modules', pkg.name, 'package.json')))) {
+    if (!(await pathExists(join(dir, 'node_modules', pkg.name, 'package.json')))) {
       throw new InstallError(label, `npm install ${label} succeeded but node_modules/${pkg.name} is missing`);
     }
   }

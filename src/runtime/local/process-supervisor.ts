@@ -1,7 +1,7 @@
 // Supervises one instance: desired state, install, start, probes, restarts after crashes, stop, destroy, adoption after a restart.
 import { isAbsolute } from 'node:path';
 import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget } from '../runtime.js';
-import type { HttpProbe, WorkloadSpec } from '../workload.js';
+import type { WorkloadSpec } from '../workload.js';
 import { CrashHistory, type CrashBackoff } from './crash-history.js';
 import { EventLog } from './event-log.js';
 import { writeGeneratedFiles } from './generated-files.js';
@@ -13,7 +13,7 @@ import { InstallError, type NpmInstaller, type ResolvedProcess } from './npm-ins
 import { isPortFree, type PortAllocator } from './port-allocator.js';
 import { instanceMarker, processEnv } from './process-env.js';
 import { bootId, isSameProcess } from './process-identity.js';
-import { readRuntimeRecord, writeRuntimeRecord, type ProbeRecord, type ProcessRecord, type RuntimeRecord } from './runtime-file.js';
+import { readRuntimeRecord, writeRuntimeRecord, type ProcessRecord, type RuntimeRecord } from './runtime-file.js';
 import { SupervisedProcess, type ProcessExit, type ProcessHooks, type StopReason } from './supervised-process.js';
 
 export interface SupervisorDeps {
@@ -32,12 +32,6 @@ type Desired = { kind: 'run' } | { kind: 'stop' } | { kind: 'destroy'; keepData:
 
 /** After an unexpected error in the supervision loop, try again after this long. */
 const LOOP_RETRY_MS = 5_000;
-
-function probeRecord(probe: HttpProbe | undefined): ProbeRecord | undefined {
-  if (!probe) return undefined;
-  const { path, periodSeconds, failureThreshold, timeoutSeconds, initialDelaySeconds } = probe;
-  return { path, periodSeconds, failureThreshold, timeoutSeconds, ...(initialDelaySeconds === undefined ? {} : { initialDelaySeconds }) };
-}
 
 function definedOnly<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -106,6 +100,9 @@ export class ProcessSupervisor {
       }
       if (port === undefined) port = await this.deps.ports.allocate();
       else this.deps.ports.reserve(port);
+      const same = current?.port === port && current.id === ref.id && current.tenant === ref.tenant && current.project === ref.project && current.name === ref.name;
+      // Every reconcile pass comes here: rewrite (and fsync) runtime.json only when something changed.
+      if (same) return { result: port };
       const next: RuntimeRecord = { version: 1, id: ref.id, tenant: ref.tenant, project: ref.project, name: ref.name, port, ...(current?.process ? { process: current.process } : {}) };
       return { next, result: port };
     });
@@ -387,7 +384,7 @@ export class ProcessSupervisor {
           restartGeneration: spec.restartGeneration,
           port: spec.port,
           graceSeconds: spec.terminationGraceSeconds,
-          probes: definedOnly({ liveness: probeRecord(spec.probes.liveness), readiness: probeRecord(spec.probes.readiness), startup: probeRecord(spec.probes.startup) }),
+          probes: spec.probes,
         },
         this.hooksFor(() => proc),
       );

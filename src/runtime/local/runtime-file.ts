@@ -1,4 +1,5 @@
 // runtime.json: what must survive a control-plane restart (port, and the running process's identity). Never secrets.
+import type { HttpProbe } from '../workload.js';
 import { readJsonFile, writeFileAtomic } from './atomic-file.js';
 
 /** Identity and origin of a process we started, enough to recognise and adopt it after a restart. */
@@ -21,13 +22,8 @@ export interface ProcessRecord {
   killAt?: string;
 }
 
-export interface ProbeRecord {
-  path: string;
-  periodSeconds: number;
-  failureThreshold: number;
-  timeoutSeconds: number;
-  initialDelaySeconds?: number;
-}
+/** Probes are kept as the workload gave them. */
+export type ProbeRecord = HttpProbe;
 
 export interface RuntimeRecord {
   version: 1;

@@ -2,7 +2,8 @@
 import { EntitySchema } from 'typeorm';
 import { idColumn, textColumn, timeColumn } from './columns.js';
 
-export type InboundStatus = 'received' | 'processing' | 'done' | 'failed';
+/** `interrupted`: the replica running it went silent (a crash); the sender was told, the command is not run again. */
+export type InboundStatus = 'received' | 'processing' | 'done' | 'failed' | 'interrupted';
 
 export interface InboundEvent {
   id: string;
@@ -15,6 +16,8 @@ export interface InboundEvent {
   status: InboundStatus;
   receivedAt: Date;
   processedAt: Date | null;
+  /** Touched by the replica running the message while it runs (`processing`). */
+  heartbeatAt: Date | null;
 }
 
 export const InboundEventEntity = new EntitySchema<InboundEvent>({
@@ -29,6 +32,7 @@ export const InboundEventEntity = new EntitySchema<InboundEvent>({
     status: textColumn('status', 20),
     receivedAt: timeColumn('received_at'),
     processedAt: timeColumn('processed_at', true),
+    heartbeatAt: timeColumn('heartbeat_at', true),
   },
   indices: [
     { name: 'uq_inbound_events_event', columns: ['platform', 'eventId'], unique: true },

@@ -2,5 +2,6 @@
 import { Core1763700000001 } from './0001-core.js';
 import { Instances1763700000002 } from './0002-instances.js';
 import { Chat1763700000003 } from './0003-chat.js';
+import { InboundHeartbeat1763700000004 } from './0004-inbound-heartbeat.js';
 
-export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003];
+export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004];

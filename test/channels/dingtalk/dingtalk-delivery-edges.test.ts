@@ -4,12 +4,10 @@ import { DeliveryError } from '../../../src/channels/chat-channel.js';
 import type { ChatAddress, Delivery, RenderedMessage } from '../../../src/channels/chat-channel.js';
 import type { DingTalkChannel } from '../../../src/channels/dingtalk/index.js';
 import type { View } from '../../../src/render/view.js';
-import { alice, useDingTalkHarness } from './dingtalk-fixtures.js';
+import { alice, direct, group, useDingTalkHarness } from './dingtalk-fixtures.js';
 
 const h = useDingTalkHarness();
 
-const group: ChatAddress = { platform: 'dingtalk', orgId: 'corp', chatId: 'cidGroup1', chatType: 'group' };
-const direct: ChatAddress = { platform: 'dingtalk', orgId: 'corp', chatId: 'cidDirect1', chatType: 'direct', userId: 'staff-alice' };
 const note: View = { kind: 'message', text: 'alice is Running', tone: 'success' };
 const approval: View = {
   kind: 'message',

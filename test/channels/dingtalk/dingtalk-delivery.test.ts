@@ -5,12 +5,10 @@ import type { ChatAddress, Delivery } from '../../../src/channels/chat-channel.j
 import type { DingTalkChannel } from '../../../src/channels/dingtalk/index.js';
 import type { View } from '../../../src/render/view.js';
 import type { DingTalkEmulator } from '../../emulators/dingtalk-emulator.js';
-import { alice, useDingTalkHarness } from './dingtalk-fixtures.js';
+import { alice, direct, group, useDingTalkHarness } from './dingtalk-fixtures.js';
 
 const h = useDingTalkHarness();
 
-const group: ChatAddress = { platform: 'dingtalk', orgId: 'corp', chatId: 'cidGroup1', chatType: 'group' };
-const direct: ChatAddress = { platform: 'dingtalk', orgId: 'corp', chatId: 'cidDirect1', chatType: 'direct', userId: 'staff-alice' };
 
 const status: View = { kind: 'message', text: 'alice is Running', tone: 'success' };
 const approval: View = {

@@ -1,7 +1,7 @@
 // Shared set-up for the DingTalk channel suites: emulator, channel, recording handlers, silenced SDK console, cleanup.
 import { afterEach, beforeEach, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
-import type { CardClick, ChannelHandlers, InboundMessage, RenderedMessage } from '../../../src/channels/chat-channel.js';
+import type { CardClick, ChannelHandlers, ChatAddress, InboundMessage, RenderedMessage } from '../../../src/channels/chat-channel.js';
 import { DingTalkChannel, createDingTalkChannel } from '../../../src/channels/dingtalk/index.js';
 import type { DingTalkChannelOptions, DingTalkLogger } from '../../../src/channels/dingtalk/index.js';
 import { DingTalkEmulator } from '../../emulators/dingtalk-emulator.js';
@@ -117,6 +117,9 @@ export function useDingTalkHarness(): Harness {
 }
 
 export const alice = { staffId: 'staff-alice', nick: 'Alice' };
+/** A group and alice's 1:1 chat in the emulator's organisation. */
+export const group: ChatAddress = { platform: 'dingtalk', orgId: 'corp', chatId: 'cidGroup1', chatType: 'group' };
+export const direct: ChatAddress = { platform: 'dingtalk', orgId: 'corp', chatId: 'cidDirect1', chatType: 'direct', userId: 'staff-alice' };
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
