@@ -34,7 +34,8 @@ export default defineCommand({
     const visible = ctx.scope.kind === 'tenant' ? new Set([ctx.scope.tenant.name]) : tenantsAllowed(ctx.actor, 'approval:read');
     const tenantIds = visible === 'all' ? 'all' : (await tenancy.listTenants(visible)).map((t) => t.id);
     const rows = await approvals.list({ tenantIds, ...(ctx.flags.all ? {} : { status: ['pending'] }), limit: 200 });
-    const withVotes = await Promise.all(rows.map(async (a) => ({ a, votes: await approvals.votes(a.id) })));
+    const votesOf = await approvals.votesOf(rows.map((a) => a.id));
+    const withVotes = rows.map((a) => ({ a, votes: votesOf.get(a.id)! }));
     return {
       data: { approvals: withVotes.map(({ a, votes }) => approvalData(a, votes)) },
       view: {

@@ -22,12 +22,9 @@ export default defineCommand({
     const reports = channels.channels();
     const outbox = await channels.outbox();
     const tenant = ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null;
-    const bindings = await Promise.all((await tenancy.chatBindings(tenant)).map(async (b) => ({
-      platform: b.platform, chatId: b.chatId,
-      tenant: (await tenancy.getTenantById(b.tenantId))?.name ?? '?',
-      project: b.projectId ? ((await tenancy.getProjectById(b.projectId))?.name ?? '?') : null,
-      by: b.createdBy, since: b.createdAt,
-    })));
+    const bindings = (await tenancy.chatBindings(tenant)).map((b) => ({
+      platform: b.platform, chatId: b.chatId, tenant: b.tenantName, project: b.projectName, by: b.createdBy, since: b.createdAt,
+    }));
     const yes = ctx.t({ en: 'connected', zh: '已连接' });
     const no = ctx.t({ en: 'not connected', zh: '未连接' });
     return {

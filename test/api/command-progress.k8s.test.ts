@@ -44,6 +44,20 @@ describe('progress of commands that wait', () => {
     expect(r.answer).toMatchObject({ ok: true, status: 200, text: 'demo: Running (ready)' });
   });
 
+  it('counts a batch down as its instances settle, then answers a line per instance', async () => {
+    for (const name of ['batch1', 'batch2', 'batch3']) {
+      const created = await streamed(`claw create ${name} --label wave=one --wait --timeout 60s`);
+      expect(created.answer.ok).toBe(true);
+    }
+    const r = await streamed('claw stop --selector wave=one --wait --timeout 60s');
+    expect(r.status).toBe(200);
+    expect(r.progress[0]).toMatch(/^0\/3 done · batch\d: /);
+    expect(r.progress.at(-1)).toMatch(/^3\/3 done · batch\d: Stopped$/);
+    const counts = r.progress.map((line) => Number(/^(\d)\/3 done/.exec(line)![1]));
+    expect(counts).toEqual([...counts].sort());
+    expect(r.answer.text).toMatch(/batch1\s+p\s+Stopped[\s\S]*batch2\s+p\s+Stopped[\s\S]*batch3\s+p\s+Stopped/);
+  });
+
   it('answers plain JSON with the real status when a command reports no progress', async () => {
     const quick = await streamed('claw status demo');
     expect(quick.type).toMatch(/^application\/json/);

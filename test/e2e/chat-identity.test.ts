@@ -81,10 +81,18 @@ describe('chat identities', () => {
     await h.admin(`claw member add lead --tenant acme --role tenant-admin --feishu ou_leadlink000000001`);
     const ack = await feishu.pushMessage({ chatId: group, chatType: 'group', sender: { openId: 'ou_leadlink000000001', name: 'Lead' }, text: 'claw bind' });
     await eventually(() => feishu.messages.some((m) => m.replyTo === ack.messageId), 10_000, 'bind answered');
+    await h.admin('claw project create sales --tenant acme');
+    const salesGroup = 'oc_linkgroup00000002';
+    const salesAck = await feishu.pushMessage({ chatId: salesGroup, chatType: 'group', sender: { openId: 'ou_leadlink000000001', name: 'Lead' }, text: 'claw bind --project sales' });
+    await eventually(() => feishu.messages.some((m) => m.replyTo === salesAck.messageId), 10_000, 'bind to the project answered');
     const channels = await h.admin('claw channels --tenant acme');
-    const result = channels.result as { channels: Array<{ platform: string; connected: boolean }>; bindings: Array<{ chatId: string; tenant: string }>; outbox: { pending: number } };
+    const result = channels.result as { channels: Array<{ platform: string; connected: boolean }>; bindings: Array<{ chatId: string; tenant: string; project: string | null }>; outbox: { pending: number } };
     expect(result.channels.map((c) => [c.platform, c.connected])).toEqual([['feishu', true], ['dingtalk', true]]);
-    expect(result.bindings).toEqual([expect.objectContaining({ chatId: group, tenant: 'acme' })]);
+    expect(result.bindings).toEqual([
+      expect.objectContaining({ chatId: group, tenant: 'acme', project: null }),
+      expect.objectContaining({ chatId: salesGroup, tenant: 'acme', project: 'sales' }),
+    ]);
     expect(channels.text).toContain('Outbox');
+    expect(channels.text).toMatch(/oc_linkgroup00000002\s+acme\/sales\s+lead/);
   });
 });

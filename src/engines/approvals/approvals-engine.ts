@@ -104,6 +104,15 @@ export class ApprovalsEngine {
     return this.db.getRepository(ApprovalVoteEntity).find({ where: { approvalId: id }, order: { createdAt: 'ASC' } });
   }
 
+  /** The votes of many approvals in one query, oldest first per approval. */
+  async votesOf(ids: readonly number[]): Promise<Map<number, ApprovalVote[]>> {
+    const byApproval = new Map<number, ApprovalVote[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byApproval;
+    const rows = await this.db.getRepository(ApprovalVoteEntity).find({ where: { approvalId: In([...ids]) }, order: { createdAt: 'ASC' } });
+    for (const vote of rows) byApproval.get(vote.approvalId)?.push(vote);
+    return byApproval;
+  }
+
   /** The scope an approval's approvers need approval:approve on. */
   async scopeOf(id: number): Promise<ScopeTarget> {
     return parseScopePath((await this.get(id)).scope);

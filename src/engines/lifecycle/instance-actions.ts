@@ -104,12 +104,11 @@ export async function actOnTargets(ctx: ActionContext, verb: Text, act: (view: I
     results[0]!.instance = await waitForOne(lifecycle, results[0]!.instance, ctx.flags.timeout, (line) => ctx.progress({ en: line, zh: line }), ctx.signal);
   } else if (ctx.flags.wait || ctx.live) {
     // A batch reports each instance's outcome on its own line instead of failing as a whole.
-    const timeout = ctx.flags.timeout ?? DEFAULT_WAIT_MS;
-    await Promise.all(results.map(async (r) => {
-      if (!r.instance) return;
-      const { instance } = await lifecycle.waitFor(r.instance.id, timeout, (i) => ctx.progress({ en: progressLine(i), zh: progressLine(i) }), ctx.signal);
-      r.instance = instance;
-    }));
+    const acted = results.filter((r) => r.instance);
+    const { instances } = await lifecycle.waitForAll(acted.map((r) => r.instance!.id), ctx.flags.timeout ?? DEFAULT_WAIT_MS, (i, settled) => {
+      ctx.progress({ en: `${settled}/${acted.length} done · ${progressLine(i)}`, zh: `已完成 ${settled}/${acted.length} · ${progressLine(i)}` });
+    }, ctx.signal);
+    for (const r of acted) r.instance = instances.get(r.instance!.id) ?? r.instance;
   }
   if (views.length === 0) {
     return { data: { results: [] }, view: { kind: 'message', tone: 'info', text: ctx.t({ en: 'No instances matched.', zh: '没有匹配的实例。' }) } };

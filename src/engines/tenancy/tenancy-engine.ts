@@ -188,8 +188,15 @@ export class TenancyEngine {
     return { tenant, project };
   }
 
-  async chatBindings(tenant: Tenant | null): Promise<ChatBinding[]> {
-    return this.db.getRepository(ChatBindingEntity).find({ where: tenant ? { tenantId: tenant.id } : {}, order: { createdAt: 'ASC' } });
+  /** The bound groups of a tenant (or all), oldest first, with the names of what each is bound to. */
+  async chatBindings(tenant: Tenant | null): Promise<Array<ChatBinding & { tenantName: string; projectName: string | null }>> {
+    const bindings = await this.db.getRepository(ChatBindingEntity).find({ where: tenant ? { tenantId: tenant.id } : {}, order: { createdAt: 'ASC' } });
+    const ids = (values: Array<string | null>) => [...new Set(values.filter((v): v is string => v !== null))];
+    const tenantIds = ids(bindings.map((b) => b.tenantId));
+    const projectIds = ids(bindings.map((b) => b.projectId));
+    const tenants = new Map((tenantIds.length ? await this.db.getRepository(TenantEntity).findBy({ id: In(tenantIds) }) : []).map((t) => [t.id, t.name]));
+    const projects = new Map((projectIds.length ? await this.db.getRepository(ProjectEntity).findBy({ id: In(projectIds) }) : []).map((p) => [p.id, p.name]));
+    return bindings.map((b) => ({ ...b, tenantName: tenants.get(b.tenantId) ?? '?', projectName: b.projectId ? (projects.get(b.projectId) ?? '?') : null }));
   }
 
   /** Members holding tenant-admin on the tenant: whom an unknown person in a bound group should ask for access. */

@@ -120,6 +120,11 @@ describe('tenant approval policy', () => {
     const all = await listed(crew.tokens.ta, true);
     expect(all[0]).toMatchObject({ id: pending, status: 'pending' });
     expect(new Set(all.map((a) => a.status))).toEqual(new Set(['pending', 'rejected', 'executed']));
+    // Each row of the list carries its own votes, as its own card shows them.
+    for (const a of all) {
+      expect(a.approvals.length + a.rejections.length > 0, `#${a.id}`).toBe(a.status !== 'pending');
+      expect(await h.approval(crew.tokens.ta, a.id)).toMatchObject({ approvals: a.approvals, rejections: a.rejections });
+    }
 
     const table = await h.as(crew.tokens.ap1, 'claw approvals');
     expect(table.body.text.split('\n')).toEqual([
