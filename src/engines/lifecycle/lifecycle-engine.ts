@@ -101,8 +101,11 @@ export class LifecycleEngine {
 
   /** After a quota change: reconcile the tenant's instances, which re-applies the quota (ResourceQuota) to the runtime. */
   async touchTenant(tenant: Tenant): Promise<void> {
-    const rows = await this.db.getRepository(InstanceEntity).find({ select: { id: true }, where: { tenantId: tenant.id, nameKey: Not(IsNull()) } });
-    for (const row of rows) this.onChange(row.id);
+    const repo = this.db.getRepository(InstanceEntity);
+    const where = { tenantId: tenant.id, nameKey: Not(IsNull()) };
+    // Marked changed in the database, so the leader's change poll picks them up when another replica served this.
+    await repo.update(where, { updatedAt: new Date() });
+    for (const row of await repo.find({ select: { id: true }, where })) this.onChange(row.id);
   }
 
   async usageOf(tenant: Tenant) {

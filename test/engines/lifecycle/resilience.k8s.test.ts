@@ -147,6 +147,11 @@ describe('two replicas on one database and cluster', () => {
       const r = await follower.command(follower.adminToken, text);
       expect(r.body.ok, r.body.text).toBe(true);
     }
+    // A quota change served by the follower reaches the cluster through the leader's change poll, not the 30 s resync.
+    const quota = await follower.command(follower.adminToken, `claw tenant quota ${tenant} --memory 7Gi`);
+    expect(quota.body.ok, quota.body.text).toBe(true);
+    const quotaMemory = async () => (await core.readNamespacedResourceQuota({ name: 'claw-quota', namespace: `claw-${tenant}` })).spec?.hard?.['limits.memory'];
+    await waitFor('the new quota in the cluster', quotaMemory, (memory) => memory === '7Gi', 10_000);
     expect(await metric(follower.url, 'claw_reconcile_total')).toBe(0);
     expect(await metric(leader.url, 'claw_reconcile_total')).toBeGreaterThan(0);
     await waitFor('the leader gauge', async () => [await metric(leader.url, 'claw_reconciler_leader'), await metric(follower.url, 'claw_reconciler_leader')], (g) => g[0] === 1 && g[1] === 0, 5000);
