@@ -57,10 +57,11 @@ describe('DingTalk card clicks', () => {
   it('an answer slower than the handler budget: the ack goes out in time, then the card is updated through the card API', async () => {
     const { emu, channel, handlers } = await cardOnScreen(group, { handlerBudgetMs: 150 });
     handlers.clickAnswer = answer(channel, decided);
-    handlers.clickDelayMs = 500;
+    handlers.clickDelayMs = 1_000;
     const ack = await emu.pushCardCallback({ outTrackId: 'approval-12', userId: 'staff-bob', params: { approval: '12', decision: 'approve' } });
     expect(ack).toMatchObject({ acked: true, response: {} });
-    expect(ack.latencyMs).toBeLessThan(450);
+    // Acked at the budget, long before the answer came.
+    expect(ack.latencyMs).toBeLessThan(900);
     const card = emu.cards.get('approval-12')!;
     await emu.waitFor(() => card.history.length === 2, 3_000, 'the late card update');
     expect(card.history.map((e) => e.kind)).toEqual(['create', 'update']);

@@ -74,7 +74,7 @@ describe('DingTalkChannel receiving (real SDK against the emulator)', () => {
     const ack = await emu.pushRobotMessage({ conversationId: 'cidGroup1', conversationType: '2', sender: alice, text: 'claw status' });
     expect(ack).toMatchObject({ acked: true, code: 200, response: {} });
     expect(ack.latencyMs).toBeGreaterThanOrEqual(45);
-    expect(ack.latencyMs).toBeLessThan(500);
+    expect(ack.latencyMs).toBeLessThan(1_000);
   });
 
   it('acks at the deadline when a handler is slower than its contract, so DingTalk (1.5 s) does not redeliver', async () => {
