@@ -19,13 +19,14 @@ import { openStore, withStartupLock, type Store } from './store/data-source.js';
 import { hostname } from 'node:os';
 import { ADAPTERS } from '../adapters/index.js';
 import { AdapterRegistry } from './engines/adapters/adapter-registry.js';
+import type { ClawAdapter } from './engines/adapters/claw-adapter.js';
 import { TemplateCatalog } from './engines/config/template-catalog.js';
 import { Controller } from './engines/lifecycle/controller.js';
 import { InstanceEvents } from './engines/lifecycle/instance-events.js';
 import { LifecycleEngine } from './engines/lifecycle/lifecycle-engine.js';
 import { Reconciler } from './engines/lifecycle/reconciler.js';
 import { WorkloadBuilder } from './engines/lifecycle/workload-builder.js';
-import { instancePhaseGauge, leaderGauge } from './observability/metrics.js';
+import { instancePhaseGauge, leaderGauge, runtimeMeter, workQueueGauges } from './observability/metrics.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import type { Runtime } from './runtime/runtime.js';
 import { InstanceEntity } from './store/entities/instance.js';
@@ -60,6 +61,8 @@ export interface ControlPlane {
 export interface ControlPlaneOptions {
   /** Prometheus process metrics; off in tests that run several control planes in one process. */
   processMetrics?: boolean;
+  /** The claw types to run: every adapter of this build (adapters/) by default; tests and the bench swap in stand-ins. */
+  adapters?: readonly ClawAdapter[];
 }
 
 export async function createControlPlane(settings: Settings, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -67,7 +70,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
   const roles = RoleCatalog.fromFile();
   const registry = new CommandRegistry(COMMANDS, loadAliases());
   const templates = TemplateCatalog.fromDirectory();
-  const adapters = new AdapterRegistry(ADAPTERS);
+  const adapters = new AdapterRegistry(options.adapters ?? ADAPTERS);
   const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
   const approvalPolicy = loadApprovalPolicy();
 
@@ -83,8 +86,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       error: (obj: object, msg?: string) => server?.log.error(obj, msg),
       warn: (obj: object, msg?: string) => server?.log.warn(obj, msg),
     };
-    runtime = createRuntime(settings, db, logger);
     const metrics = new Metrics({ processMetrics: options.processMetrics ?? false });
+    runtime = createRuntime(settings, db, logger, runtimeMeter(metrics));
     const tenancy = new TenancyEngine(db);
     const access = new AccessEngine(db, roles);
     const history = new InstanceEvents(db);
@@ -111,10 +114,10 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       db, runtime, reconciler, logger, workers: settings.reconciler.workers, resyncMs: settings.reconciler.resyncMs,
       onLead: (signal) => chat?.lead(signal),
       elector: runtime.leaderElector(`${hostname()}-${process.pid}-${randomToken(6)}`),
-      onResult: (outcome, ms) => {
-        metrics.reconciles.inc({ outcome });
-        metrics.reconcileDuration.observe(ms / 1000);
-      },
+    });
+    controller.onResult(({ outcome, ms }) => {
+      metrics.reconciles.inc({ outcome });
+      metrics.reconcileDuration.observe(ms / 1000);
     });
     lifecycle.onChange = (id) => controller.enqueue(id);
     instancePhaseGauge(metrics, async () =>
@@ -146,6 +149,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     await chat.start(stopController.signal);
     controller.start(stopController.signal);
     leaderGauge(metrics, () => controller.isLeader());
+    workQueueGauges(metrics, () => controller.queueStats());
 
     return {
       settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, chat, secrets, bootstrap,

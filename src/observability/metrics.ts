@@ -36,6 +36,21 @@ export class Metrics {
     registers: [this.registry], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
 
+  readonly runtimeWrites = new Counter({
+    name: 'claw_runtime_writes_total', help: 'Writes to the runtime backend by kind (file, pod, secret, ...) and outcome (created, updated, deleted); zero while nothing changes.',
+    labelNames: ['kind', 'outcome'] as const, registers: [this.registry],
+  });
+
+  readonly runtimeNotifications = new Counter({
+    name: 'claw_runtime_notifications_total', help: 'Runtime change notifications: sent (something observable changed) or suppressed (nothing new).',
+    labelNames: ['outcome'] as const, registers: [this.registry],
+  });
+
+  readonly runtimeReads = new Counter({
+    name: 'claw_runtime_reads_total', help: 'Reads of instance objects by kind and source (cache: from the watch cache, api: from the backend).',
+    labelNames: ['kind', 'source'] as const, registers: [this.registry],
+  });
+
   readonly inboundEvents = new Counter({
     name: 'claw_chat_inbound_events_total', help: 'Chat events by platform, kind (message, click) and outcome (new, duplicate, ignored, done, failed, interrupted).',
     labelNames: ['platform', 'kind', 'outcome'] as const, registers: [this.registry],
@@ -105,4 +120,29 @@ export function channelGauge(metrics: Metrics, status: () => Array<{ platform: s
       for (const s of status()) this.set({ platform: s.platform }, s.connected ? 1 : 0);
     },
   });
+}
+
+/** The reconciler's work queue, read at scrape time: keys waiting and how long the oldest has waited. */
+export function workQueueGauges(metrics: Metrics, stats: () => { depth: number; oldestAgeMs: number }): void {
+  new Gauge({
+    name: 'claw_reconcile_queue_depth', help: 'Instances waiting for a reconcile worker (on the leader).', registers: [metrics.registry],
+    collect() {
+      this.set(stats().depth);
+    },
+  });
+  new Gauge({
+    name: 'claw_reconcile_queue_oldest_seconds', help: 'How long the oldest waiting instance has waited for a reconcile worker.', registers: [metrics.registry],
+    collect() {
+      this.set(stats().oldestAgeMs / 1000);
+    },
+  });
+}
+
+/** The runtime's counters, fed by the runtime through its RuntimeMeter. */
+export function runtimeMeter(metrics: Metrics): { write(kind: string, outcome: string): void; notification(outcome: string): void; read(kind: string, source: string): void } {
+  return {
+    write: (kind, outcome) => metrics.runtimeWrites.inc({ kind, outcome }),
+    notification: (outcome) => metrics.runtimeNotifications.inc({ outcome }),
+    read: (kind, source) => metrics.runtimeReads.inc({ kind, source }),
+  };
 }

@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings.js';
 import { createKubernetesRuntime } from './kubernetes/index.js';
 import { createLocalRuntime } from './local/index.js';
 import type { Runtime } from './runtime.js';
+import type { RuntimeMeter } from './runtime-meter.js';
 
 export interface RuntimeLog {
   info(obj: object, msg?: string): void;
@@ -12,7 +13,7 @@ export interface RuntimeLog {
   error(obj: object, msg?: string): void;
 }
 
-export function createRuntime(settings: Settings, db: DataSource, logger: RuntimeLog): Runtime {
+export function createRuntime(settings: Settings, db: DataSource, logger: RuntimeLog, meter: RuntimeMeter): Runtime {
   if (settings.runtime === 'kubernetes') {
     return createKubernetesRuntime({
       ...(settings.kubernetes.kubeconfig ? { kubeconfigPath: settings.kubernetes.kubeconfig } : {}),
@@ -21,7 +22,8 @@ export function createRuntime(settings: Settings, db: DataSource, logger: Runtim
       leaseNamespace: settings.kubernetes.leaseNamespace,
       leaseName: settings.kubernetes.leaseName,
       logger,
+      meter,
     });
   }
-  return createLocalRuntime({ rootDir: join(settings.dataDir, 'instances'), cacheDir: settings.cacheDir, db, logger });
+  return createLocalRuntime({ rootDir: join(settings.dataDir, 'instances'), cacheDir: settings.cacheDir, db, logger, meter });
 }

@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubernetesRuntime, POD_FILES_DIR, createKubernetesRuntime, type KubernetesRuntimeOptions } from '../../src/runtime/kubernetes/index.js';
-import { PodWatcher } from '../../src/runtime/kubernetes/pod-watcher.js';
 import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget, type TenantQuota } from '../../src/runtime/runtime.js';
 import type { WorkloadSpec } from '../../src/runtime/workload.js';
 import { KubeletControl } from '../cluster/kubelet-control.js';
@@ -507,17 +506,9 @@ describe('kubernetes runtime on a real apiserver', () => {
   it('resumes the watch when the apiserver ends it', async () => {
     const seen = new Set<string>();
     const controller = new AbortController();
-    const kc = loadTestKubeConfig();
     // The server closes each watch after a second: notifications keep coming from the resumed ones.
-    new PodWatcher({
-      kc,
-      core: kc.makeApiClient(CoreV1Api),
-      labelSelector: 'app.kubernetes.io/managed-by=open-cluster-claw',
-      onChange: (id) => seen.add(id),
-      signal: controller.signal,
-      logger: { warn: () => undefined, error: () => undefined },
-      watchTimeoutSeconds: 1,
-    }).start();
+    const watching = newRuntime({ watchTimeoutSeconds: 1 });
+    watching.watch((id) => seen.add(id), controller.signal);
     try {
       await new Promise((r) => setTimeout(r, 2500));
       const r = ref('late');
@@ -526,6 +517,7 @@ describe('kubernetes runtime on a real apiserver', () => {
       await runtime.destroy(r, { keepData: false });
     } finally {
       controller.abort();
+      await watching.close();
     }
   });
 
@@ -534,7 +526,9 @@ describe('kubernetes runtime on a real apiserver', () => {
     leaseNamespaces.push(leaseNs);
     const one = newRuntime({ leaseNamespace: leaseNs.name });
     const two = newRuntime({ leaseNamespace: leaseNs.name });
-    const timing = { durationMs: 3000, renewMs: 300 };
+    // Renewals must hold the lease past its duration; a release-based takeover must come well before the lease would
+    // expire. 5 s apart leaves both a wide margin on a busy machine.
+    const timing = { durationMs: 5000, renewMs: 300 };
     const a = one.leaderElector('replica-a', timing);
     const b = two.leaderElector('replica-b', timing);
     const changes: Array<[string, boolean]> = [];
@@ -549,17 +543,18 @@ describe('kubernetes runtime on a real apiserver', () => {
       const [first, second, stopFirst, firstName, secondName] = a.isLeader() ? [a, b, stopA, 'replica-a', 'replica-b'] : [b, a, stopB, 'replica-b', 'replica-a'];
       const coordination = loadTestKubeConfig().makeApiClient(CoordinationV1Api);
       const lease = await coordination.readNamespacedLease({ name: 'open-cluster-claw-reconciler', namespace: leaseNs.name });
-      expect(lease.spec).toMatchObject({ holderIdentity: firstName, leaseDurationSeconds: 3 });
-      // Renewals keep it: still exactly one leader well past the lease duration.
-      await new Promise((r) => setTimeout(r, 3500));
+      expect(lease.spec).toMatchObject({ holderIdentity: firstName, leaseDurationSeconds: 5 });
+      // Renewals keep it: still exactly one leader well past the lease duration (a lapse would let the other take it).
+      await new Promise((r) => setTimeout(r, 6000));
       expect([first.isLeader(), second.isLeader()]).toEqual([true, false]);
       expect(second.holder()).toBe(firstName);
       const transitions = lease.spec?.leaseTransitions ?? 0;
       stopFirst.abort();
       expect(first.isLeader()).toBe(false);
+      // Released, not expired: the lease was renewed within 300 ms of the stop, so expiry could not free it for 4.7 s.
       const t0 = Date.now();
-      await waitFor('takeover', async () => second.isLeader(), Boolean, 2500);
-      expect(Date.now() - t0).toBeLessThan(2500);
+      await waitFor('takeover', async () => second.isLeader(), Boolean, 4000);
+      expect(Date.now() - t0).toBeLessThan(4500);
       const taken = await coordination.readNamespacedLease({ name: 'open-cluster-claw-reconciler', namespace: leaseNs.name });
       expect(taken.spec?.holderIdentity).toBe(secondName);
       expect(taken.spec?.leaseTransitions).toBe(transitions + 1);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
-import { createControlPlane, type ControlPlane } from '../../src/control-plane.js';
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../src/control-plane.js';
 import type { Principal } from '../../src/pipeline/principal.js';
 import { randomToken } from '../../src/util/ids.js';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases.js';
@@ -34,6 +34,8 @@ export interface TestControlPlaneOptions {
   database?: TestDatabaseKind | TestDatabase;
   adminToken?: string;
   settings?: Partial<Settings>;
+  /** Claw adapters in place of the build's own (e.g. stubOpenClawAdapter, which runs a stand-in process). */
+  adapters?: ControlPlaneOptions['adapters'];
 }
 
 export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
@@ -48,7 +50,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
     rateLimit: { perMinute: 60_000, burst: 1000 }, logLevel: 'silent', cacheDir: join(dataDir, 'cache'),
     ...options.settings,
   };
-  const plane = await createControlPlane(settings);
+  const plane = await createControlPlane(settings, options.adapters ? { adapters: options.adapters } : {});
   const url = await plane.listen();
   let seq = 0;
   return {

@@ -25,10 +25,15 @@ export interface ControllerOptions {
   /** How often the leader looks for desired-state changes written by other replicas. */
   pollMs?: number;
   logger: ControllerLogger;
-  /** Reconcile outcomes for metrics: 'success' | 'requeue' | 'error' | 'terminal'. */
-  onResult?: (outcome: string, ms: number) => void;
   /** Other leader-only work (the outbox, approval expiry): started on each term, stopped when `signal` aborts. */
   onLead?: (signal: AbortSignal) => void;
+}
+
+/** One reconcile pass, for metrics and for tests that count passes per instance. */
+export interface ReconcileOutcome {
+  instanceId: string;
+  outcome: 'success' | 'requeue' | 'error' | 'terminal';
+  ms: number;
 }
 
 export class Controller {
@@ -39,6 +44,7 @@ export class Controller {
   /** Reconciles in flight, so a lost leadership can wait for them before another replica starts. */
   private active = 0;
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly resultListeners: Array<(result: ReconcileOutcome) => void> = [];
 
   constructor(private readonly o: ControllerOptions) {}
 
@@ -80,6 +86,31 @@ export class Controller {
     this.o.logger.info({}, 'no longer the reconciler leader');
   }
 
+  /** Calls `listener` after every reconcile pass (a listener that throws is ignored); returns the unsubscribe. */
+  onResult(listener: (result: ReconcileOutcome) => void): () => void {
+    this.resultListeners.push(listener);
+    return () => {
+      const i = this.resultListeners.indexOf(listener);
+      if (i >= 0) this.resultListeners.splice(i, 1);
+    };
+  }
+
+  private report(instanceId: string, outcome: ReconcileOutcome['outcome'], started: number): void {
+    const result = { instanceId, outcome, ms: Date.now() - started };
+    for (const listener of this.resultListeners) {
+      try {
+        listener(result);
+      } catch {
+        // Observers must not break the reconciler.
+      }
+    }
+  }
+
+  /** The work queue's depth (keys waiting for a worker) and the age of its oldest key, for /metrics. */
+  queueStats(): { depth: number; oldestAgeMs: number } {
+    return this.running ? { depth: this.queue.length, oldestAgeMs: this.queue.oldestAgeMs() } : { depth: 0, oldestAgeMs: 0 };
+  }
+
   /** Resolves when no reconcile is in flight (used by shutdown and tests). */
   idle(): Promise<void> {
     if (this.active === 0 && this.queue.length === 0) return Promise.resolve();
@@ -97,16 +128,16 @@ export class Controller {
         const result = await this.o.reconciler.reconcile(key);
         queue.forget(key);
         if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
-        this.o.onResult?.(result.requeueAfterMs === undefined ? 'success' : 'requeue', Date.now() - started);
+        this.report(key, result.requeueAfterMs === undefined ? 'success' : 'requeue', started);
       } catch (error) {
         if (error instanceof TerminalError) {
           queue.forget(key);
           this.o.logger.error({ err: error, instanceId: key }, 'reconcile failed for good');
-          this.o.onResult?.('terminal', Date.now() - started);
+          this.report(key, 'terminal', started);
         } else {
           const delay = queue.addRateLimited(key);
           this.o.logger.warn({ err: error, instanceId: key, retryInMs: delay }, 'reconcile failed; retrying');
-          this.o.onResult?.('error', Date.now() - started);
+          this.report(key, 'error', started);
         }
       } finally {
         queue.done(key);
@@ -120,7 +151,8 @@ export class Controller {
     while (!signal.aborted) {
       try {
         const rows = await this.o.db.getRepository(InstanceEntity).find({ select: { id: true }, where: { phase: Not('Destroyed') } });
-        for (const row of rows) this.queue.add(row.id);
+        // Behind anything a command or a runtime event asked for: a resync of thousands never delays a command.
+        for (const row of rows) this.queue.add(row.id, 'background');
         // Destroyed rows whose desired state changed again are picked up by the poll.
       } catch (error) {
         this.o.logger.warn({ err: error }, 'resync failed');

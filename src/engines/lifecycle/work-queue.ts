@@ -11,12 +11,19 @@ export interface BackoffOptions {
 /** Half a second, doubling to a minute: quick recovery from a blip, no hammering of a broken API. */
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 60_000 };
 
+/**
+ * `urgent`: a command or a runtime event asked for it; `background`: the periodic resync. Urgent keys are handed out
+ * first, so a full resync of thousands of instances never stands between a command and its instance.
+ */
+export type Priority = 'urgent' | 'background';
+
 export class WorkQueue {
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  /** Keys waiting, oldest first (a Map keeps insertion order), with when they were queued. */
+  private readonly urgent = new Map<string, number>();
+  private readonly background = new Map<string, number>();
   private readonly processing = new Set<string>();
-  /** Added while processing: queued again when done. */
-  private readonly dirty = new Set<string>();
+  /** Added while processing: queued again when done, with the highest priority asked for. */
+  private readonly dirty = new Map<string, Priority>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly waiters: Array<(key: string | null) => void> = [];
@@ -24,21 +31,27 @@ export class WorkQueue {
 
   constructor(private readonly backoff: BackoffOptions = DEFAULT_BACKOFF) {}
 
-  add(key: string): void {
+  add(key: string, priority: Priority = 'urgent'): void {
     if (this.closed) return;
     if (this.processing.has(key)) {
-      this.dirty.add(key);
+      if (this.dirty.get(key) !== 'urgent') this.dirty.set(key, priority);
       return;
     }
-    if (this.queued.has(key)) return;
+    if (this.urgent.has(key)) return;
+    if (this.background.has(key)) {
+      if (priority === 'background') return;
+      // Promoted, keeping its age: it has waited since the resync queued it.
+      this.urgent.set(key, this.background.get(key)!);
+      this.background.delete(key);
+      return;
+    }
     const waiter = this.waiters.shift();
     if (waiter) {
       this.processing.add(key);
       waiter(key);
       return;
     }
-    this.queued.add(key);
-    this.queue.push(key);
+    (priority === 'urgent' ? this.urgent : this.background).set(key, Date.now());
   }
 
   /** Adds the key after a delay; an earlier pending delay for the same key wins. */
@@ -75,9 +88,10 @@ export class WorkQueue {
   /** The next key to process, or null once the queue is shut down. The caller must call done(key). */
   get(): Promise<string | null> {
     if (this.closed) return Promise.resolve(null);
-    const key = this.queue.shift();
+    const key = first(this.urgent) ?? first(this.background);
     if (key !== undefined) {
-      this.queued.delete(key);
+      this.urgent.delete(key);
+      this.background.delete(key);
       this.processing.add(key);
       return Promise.resolve(key);
     }
@@ -86,11 +100,22 @@ export class WorkQueue {
 
   done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.delete(key)) this.add(key);
+    const priority = this.dirty.get(key);
+    if (priority) {
+      this.dirty.delete(key);
+      this.add(key, priority);
+    }
   }
 
+  /** Keys waiting for a worker (not those in progress or waiting for a delay). */
   get length(): number {
-    return this.queue.length;
+    return this.urgent.size + this.background.size;
+  }
+
+  /** How long the oldest waiting key has waited, in ms (0 when none waits): the reconciler's lag. */
+  oldestAgeMs(now = Date.now()): number {
+    const times = [this.urgent.values().next().value, this.background.values().next().value].filter((t): t is number => t !== undefined);
+    return times.length === 0 ? 0 : now - Math.min(...times);
   }
 
   shutDown(): void {
@@ -98,7 +123,11 @@ export class WorkQueue {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const waiter of this.waiters.splice(0)) waiter(null);
-    this.queue.length = 0;
-    this.queued.clear();
+    this.urgent.clear();
+    this.background.clear();
   }
+}
+
+function first(map: Map<string, number>): string | undefined {
+  return map.keys().next().value;
 }

@@ -5,7 +5,9 @@ import type { WorkloadSpec } from '../workload.js';
 import { isConflict, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
 import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from './manifests.js';
 import { ANNOTATION_RESTART_GENERATION, ANNOTATION_SPEC_HASH, instanceNames, invalidFilePath, type InstanceNames } from './names.js';
-import { retryWhileQuotaPending, sameMap, syncObject } from './object-sync.js';
+import { retryWhileQuotaPending, sameMap, syncObject, type SyncedObject } from './object-sync.js';
+import { cachedForm, type InstanceCache } from './instance-cache.js';
+import type { RuntimeMeter } from '../runtime-meter.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface InstanceObjectsOptions {
@@ -13,6 +15,9 @@ export interface InstanceObjectsOptions {
   storageClassName?: string;
   /** How long apply() waits for a replaced pod to go before creating its successor. */
   replaceWaitMs: number;
+  /** Read first when it is synced: an unchanged object costs no request. */
+  cache: InstanceCache;
+  meter: RuntimeMeter;
 }
 
 const POLL_MS = 200;
@@ -20,12 +25,14 @@ const POLL_MS = 200;
 /** When several writes of one apply fail, report the one that says most about what to do. */
 const KIND_PRIORITY: RuntimeErrorKind[] = ['quota', 'invalid', 'forbidden', 'conflict', 'unavailable'];
 
-/** Deletion that treats "already gone" as success. */
-async function deleteIfPresent(remove: () => Promise<unknown>, what: string): Promise<void> {
+/** Deletion that treats "already gone" as success; true when something was deleted. */
+async function deleteIfPresent(remove: () => Promise<unknown>, what: string): Promise<boolean> {
   try {
     await remove();
+    return true;
   } catch (err) {
     if (!isNotFound(err)) throw toRuntimeError(err, what);
+    return false;
   }
 }
 
@@ -70,10 +77,43 @@ export class InstanceObjects {
   async stop(ref: InstanceRef, options: { force: boolean; graceSeconds: number }): Promise<void> {
     const names = instanceNames(ref);
     const grace = options.force ? 0 : Math.max(0, Math.floor(options.graceSeconds));
-    await deleteIfPresent(
+    const { cache } = this.options;
+    if (cache.synced) {
+      // Every pass over a stopped instance comes here: no pod (or one already going gracefully) needs no request.
+      const pod = cache.pods.get(names.namespace, names.base);
+      if (!pod || (pod.metadata?.deletionTimestamp && !options.force)) return;
+    }
+    await this.deleted('pod', deleteIfPresent(
       () => this.core.deleteNamespacedPod({ name: names.base, namespace: names.namespace, gracePeriodSeconds: grace, body: { gracePeriodSeconds: grace } }),
       `stop pod ${names.base} in ${names.namespace}`,
-    );
+    ));
+  }
+
+  /** Counts a deletion that happened. */
+  private async deleted(kind: string, deletion: Promise<boolean>): Promise<void> {
+    if (await deletion) this.options.meter.write(kind, 'deleted');
+  }
+
+  /**
+   * Create-or-update through syncObject, unless the watch cache already shows the object as desired: a steady instance
+   * then costs no request. The cache may lag behind a write of a moment ago; that costs a read (never a wrong write),
+   * and a change made behind our back arrives as a watch event that triggers another pass.
+   */
+  private async sync<T extends { metadata?: { deletionTimestamp?: Date } }>(
+    kind: string, name: string, namespace: string, informer: { synced: boolean; get(ns: string, n: string): T | undefined },
+    upToDate: (cached: T) => boolean, object: SyncedObject<T>,
+  ): Promise<void> {
+    const { meter } = this.options;
+    if (informer.synced) {
+      const cached = informer.get(namespace, name);
+      if (cached && !cached.metadata?.deletionTimestamp && upToDate(cached)) {
+        meter.read(kind, 'cache');
+        return;
+      }
+    }
+    meter.read(kind, 'api');
+    const outcome = await syncObject(object);
+    if (outcome !== 'unchanged') meter.write(kind, outcome);
   }
 
   async destroy(ref: InstanceRef, options: { keepData: boolean }): Promise<void> {
@@ -81,15 +121,15 @@ export class InstanceObjects {
     const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
     const where = `in ${namespace}`;
     await allOrFirstError([
-      deleteIfPresent(() => core.deleteNamespacedPod({ name: base, namespace }), `delete pod ${base} ${where}`),
-      deleteIfPresent(() => core.deleteNamespacedService({ name: base, namespace }), `delete service ${base} ${where}`),
-      deleteIfPresent(() => core.deleteNamespacedConfigMap({ name: base, namespace }), `delete config map ${base} ${where}`),
-      deleteIfPresent(() => core.deleteNamespacedSecret({ name: base, namespace }), `delete secret ${base} ${where}`),
+      this.deleted('pod', deleteIfPresent(() => core.deleteNamespacedPod({ name: base, namespace }), `delete pod ${base} ${where}`)),
+      this.deleted('service', deleteIfPresent(() => core.deleteNamespacedService({ name: base, namespace }), `delete service ${base} ${where}`)),
+      this.deleted('configmap', deleteIfPresent(() => core.deleteNamespacedConfigMap({ name: base, namespace }), `delete config map ${base} ${where}`)),
+      this.deleted('secret', deleteIfPresent(() => core.deleteNamespacedSecret({ name: base, namespace }), `delete secret ${base} ${where}`)),
       ...(options.keepData
         ? []
         : [configPvc, dataPvc].map((name) =>
             // Kubernetes keeps the claim (pvc-protection) until the pod is gone, then removes it by itself.
-            deleteIfPresent(() => core.deleteNamespacedPersistentVolumeClaim({ name, namespace }), `delete volume claim ${name} ${where}`),
+            this.deleted('persistentvolumeclaim', deleteIfPresent(() => core.deleteNamespacedPersistentVolumeClaim({ name, namespace }), `delete volume claim ${name} ${where}`)),
           )),
     ]);
   }
@@ -97,13 +137,16 @@ export class InstanceObjects {
   private syncSecret(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
     const desired = secretManifest(spec);
     const { core } = this;
-    return syncObject<V1Secret>({
+    const labelsMatch = (o: V1Secret) => sameMap(o.metadata?.labels, desired.metadata?.labels);
+    // The cache holds digests of secret values, never the values.
+    const upToDate = (cached: V1Secret) => sameMap(cached.data, cachedForm(desired.data)) && labelsMatch(cached) && !cached.stringData;
+    return this.sync<V1Secret>('secret', names.base, names.namespace, this.options.cache.secrets, upToDate, {
       // Only the name: the data never goes into a message.
       what: `secret ${names.base} in ${names.namespace}`,
       read: () => core.readNamespacedSecret({ name: names.base, namespace: names.namespace }),
       create: () => core.createNamespacedSecret({ namespace: names.namespace, body: desired }),
       update: (existing) => {
-        if (sameMap(existing.data, desired.data) && sameMap(existing.metadata?.labels, desired.metadata?.labels) && !existing.stringData) return undefined;
+        if (sameMap(existing.data, desired.data) && labelsMatch(existing) && !existing.stringData) return undefined;
         return { ...existing, metadata: { ...existing.metadata, labels: desired.metadata?.labels }, data: desired.data, stringData: undefined };
       },
       replace: (body) => core.replaceNamespacedSecret({ name: names.base, namespace: names.namespace, body }),
@@ -113,12 +156,14 @@ export class InstanceObjects {
   private syncConfigMap(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
     const desired = configMapManifest(spec);
     const { core } = this;
-    return syncObject<V1ConfigMap>({
+    const labelsMatch = (o: V1ConfigMap) => sameMap(o.metadata?.labels, desired.metadata?.labels);
+    const upToDate = (cached: V1ConfigMap) => sameMap(cached.data, cachedForm(desired.data)) && labelsMatch(cached) && !cached.binaryData;
+    return this.sync<V1ConfigMap>('configmap', names.base, names.namespace, this.options.cache.configMaps, upToDate, {
       what: `config map ${names.base} in ${names.namespace}`,
       read: () => core.readNamespacedConfigMap({ name: names.base, namespace: names.namespace }),
       create: () => core.createNamespacedConfigMap({ namespace: names.namespace, body: desired }),
       update: (existing) => {
-        if (sameMap(existing.data, desired.data) && sameMap(existing.metadata?.labels, desired.metadata?.labels) && !existing.binaryData) return undefined;
+        if (sameMap(existing.data, desired.data) && labelsMatch(existing) && !existing.binaryData) return undefined;
         return { ...existing, metadata: { ...existing.metadata, labels: desired.metadata?.labels }, data: desired.data, binaryData: undefined };
       },
       replace: (body) => core.replaceNamespacedConfigMap({ name: names.base, namespace: names.namespace, body }),
@@ -129,7 +174,8 @@ export class InstanceObjects {
   private syncPvc(spec: WorkloadSpec, name: string, names: InstanceNames): Promise<unknown> {
     const desired = pvcManifest(spec, name, { storageClassName: this.options.storageClassName });
     const { core } = this;
-    return syncObject<V1PersistentVolumeClaim>({
+    const upToDate = (cached: V1PersistentVolumeClaim) => sameMap(cached.metadata?.labels, desired.metadata?.labels);
+    return this.sync<V1PersistentVolumeClaim>('persistentvolumeclaim', name, names.namespace, this.options.cache.claims, upToDate, {
       what: `volume claim ${name} in ${names.namespace}`,
       read: () => core.readNamespacedPersistentVolumeClaim({ name, namespace: names.namespace }),
       create: () => core.createNamespacedPersistentVolumeClaim({ namespace: names.namespace, body: desired }),
@@ -148,17 +194,17 @@ export class InstanceObjects {
   private syncService(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
     const desired = serviceManifest(spec);
     const { core } = this;
-    return syncObject<V1Service>({
+    const upToDate = (existing: V1Service) =>
+      sameMap(existing.metadata?.labels, desired.metadata?.labels) &&
+      sameMap(existing.spec?.selector, desired.spec?.selector) &&
+      existing.spec?.type === desired.spec?.type &&
+      samePorts(existing.spec?.ports, desired.spec?.ports);
+    return this.sync<V1Service>('service', names.base, names.namespace, this.options.cache.services, upToDate, {
       what: `service ${names.base} in ${names.namespace}`,
       read: () => core.readNamespacedService({ name: names.base, namespace: names.namespace }),
       create: () => core.createNamespacedService({ namespace: names.namespace, body: desired }),
       update: (existing) => {
-        const same =
-          sameMap(existing.metadata?.labels, desired.metadata?.labels) &&
-          sameMap(existing.spec?.selector, desired.spec?.selector) &&
-          existing.spec?.type === desired.spec?.type &&
-          samePorts(existing.spec?.ports, desired.spec?.ports);
-        if (same) return undefined;
+        if (upToDate(existing)) return undefined;
         // Keep the existing spec (clusterIP is immutable) and overwrite only what we own.
         return {
           ...existing,
@@ -177,9 +223,28 @@ export class InstanceObjects {
    */
   private async syncPod(spec: WorkloadSpec, names: InstanceNames): Promise<void> {
     const { core } = this;
+    const { cache, meter } = this.options;
     const what = `pod ${names.base} in ${names.namespace}`;
+    const current = (pod: V1Pod) => {
+      const annotations = pod.metadata?.annotations ?? {};
+      const phase = pod.status?.phase;
+      return (
+        annotations[ANNOTATION_SPEC_HASH] === spec.specHash &&
+        annotations[ANNOTATION_RESTART_GENERATION] === String(spec.restartGeneration) &&
+        phase !== 'Failed' &&
+        phase !== 'Succeeded'
+      );
+    };
+    if (cache.pods.synced) {
+      const cached = cache.pods.get(names.namespace, names.base);
+      if (cached && !cached.metadata?.deletionTimestamp && current(cached)) {
+        meter.read('pod', 'cache');
+        return;
+      }
+    }
     const deadline = Date.now() + this.options.replaceWaitMs;
     for (;;) {
+      meter.read('pod', 'api');
       let pod: V1Pod | undefined;
       try {
         pod = await readOrAbsent(() => core.readNamespacedPod({ name: names.base, namespace: names.namespace }));
@@ -189,6 +254,7 @@ export class InstanceObjects {
       if (!pod) {
         try {
           await retryWhileQuotaPending(() => core.createNamespacedPod({ namespace: names.namespace, body: podManifest(spec) }));
+          meter.write('pod', 'created');
         } catch (err) {
           // A concurrent apply created it a moment ago: the pod exists, which is what was asked.
           if (isConflict(err)) return;
@@ -197,14 +263,7 @@ export class InstanceObjects {
         return;
       }
       if (!pod.metadata?.deletionTimestamp) {
-        const annotations = pod.metadata?.annotations ?? {};
-        const phase = pod.status?.phase;
-        const current =
-          annotations[ANNOTATION_SPEC_HASH] === spec.specHash &&
-          annotations[ANNOTATION_RESTART_GENERATION] === String(spec.restartGeneration) &&
-          phase !== 'Failed' &&
-          phase !== 'Succeeded';
-        if (current) return;
+        if (current(pod)) return;
         try {
           await core.deleteNamespacedPod({
             name: names.base,
@@ -213,6 +272,7 @@ export class InstanceObjects {
             // The uid precondition makes sure we delete the outdated pod we looked at, never a successor.
             body: { gracePeriodSeconds: spec.terminationGraceSeconds, preconditions: { uid: pod.metadata?.uid } },
           });
+          meter.write('pod', 'deleted');
         } catch (err) {
           if (!isNotFound(err) && !isConflict(err)) throw toRuntimeError(err, `replace ${what}`);
         }

@@ -17,9 +17,10 @@ import { InstanceObjects } from './instance-objects.js';
 import { createApiClients, loadKubeConfig } from './kube-config.js';
 import { KubernetesLeaseElector } from './lease-elector.js';
 import { POD_FILES_DIR } from './manifests.js';
-import { LEASE_NAME, MANAGED_SELECTOR, instanceNames } from './names.js';
+import { LEASE_NAME, instanceNames } from './names.js';
 import { containerStarted, eventTime, mayHaveProbeFailure, observationOf, recentProbeFailure, runtimeEventOf } from './observation.js';
-import { PodWatcher } from './pod-watcher.js';
+import { InstanceCache } from './instance-cache.js';
+import { NO_METER, type RuntimeMeter } from '../runtime-meter.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 import { TenantSpaces } from './tenant-space.js';
 
@@ -52,6 +53,10 @@ export interface KubernetesRuntimeOptions {
   storageClassName?: string;
   /** Where background failures (watch, lease) are reported. Default: dropped, since they are retried anyway. */
   logger?: RuntimeLogger;
+  /** Counts writes, reads by source and change notifications for /metrics. Default: counted nowhere. */
+  meter?: RuntimeMeter;
+  /** The apiserver ends each watch after this long and the cache resumes it. Default 300 s (client-go's range). */
+  watchTimeoutSeconds?: number;
   /** Port and paths reported by target() and used for the mounts. */
   pod?: PodLayout;
   /** Per-request timeout. Default 30 s: well above a healthy apiserver's latency, short enough to keep a reconcile moving. */
@@ -93,6 +98,10 @@ export class KubernetesRuntime implements Runtime {
   /** Aborted by close(): stops every watch and elector this runtime started. */
   private readonly closing = new AbortController();
   private readonly electors = new Set<KubernetesLeaseElector>();
+  private readonly meter: RuntimeMeter;
+  /** Runs while someone watches (the leader's reconciler): then observe() and apply() read from it. */
+  private readonly cache: InstanceCache;
+  private readonly watchers = new Set<(instanceId: string) => void>();
 
   constructor(options: KubernetesRuntimeOptions = {}) {
     this.kc = loadKubeConfig(options);
@@ -104,10 +113,20 @@ export class KubernetesRuntime implements Runtime {
     this.leaseNamespace = options.leaseNamespace ?? 'default';
     this.leaseName = options.leaseName ?? LEASE_NAME;
     this.probeFailureWindowMs = options.probeFailureWindowMs ?? 60_000;
-    this.tenantSpaces = new TenantSpaces(this.core, options.tenantCacheTtlMs ?? 60_000, this.logger);
+    this.meter = options.meter ?? NO_METER;
+    this.tenantSpaces = new TenantSpaces(this.core, options.tenantCacheTtlMs ?? 60_000, this.logger, this.meter);
+    this.cache = new InstanceCache({
+      kc: this.kc,
+      core: this.core,
+      logger: this.logger,
+      onChange: (id) => this.changed(id),
+      ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
+    });
     this.instances = new InstanceObjects(this.core, {
       storageClassName: options.storageClassName,
       replaceWaitMs: options.replaceWaitMs ?? 10_000,
+      cache: this.cache,
+      meter: this.meter,
     });
   }
 
@@ -151,18 +170,30 @@ export class KubernetesRuntime implements Runtime {
   // ------------------------------------------------------------------------------------------------
 
   async observe(ref: InstanceRef): Promise<Observation> {
-    const { core } = this;
+    const { core, cache } = this;
     const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
     const exists = async (read: () => Promise<unknown>) => (await readOrAbsent(read)) !== undefined;
     try {
-      const [pod, secret, configMap, service, configClaim, dataClaim] = await Promise.all([
-        readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })),
-        exists(() => core.readNamespacedSecret({ name: base, namespace })),
-        exists(() => core.readNamespacedConfigMap({ name: base, namespace })),
-        exists(() => core.readNamespacedService({ name: base, namespace })),
-        exists(() => core.readNamespacedPersistentVolumeClaim({ name: configPvc, namespace })),
-        exists(() => core.readNamespacedPersistentVolumeClaim({ name: dataPvc, namespace })),
-      ]);
+      let [pod, secret, configMap, service, configClaim, dataClaim]: [V1Pod | undefined, boolean, boolean, boolean, boolean, boolean] = [undefined, false, false, false, false, false];
+      if (cache.synced) {
+        this.meter.read('instance', 'cache');
+        pod = cache.pods.get(namespace, base);
+        secret = cache.secrets.get(namespace, base) !== undefined;
+        configMap = cache.configMaps.get(namespace, base) !== undefined;
+        service = cache.services.get(namespace, base) !== undefined;
+        configClaim = cache.claims.get(namespace, configPvc) !== undefined;
+        dataClaim = cache.claims.get(namespace, dataPvc) !== undefined;
+      } else {
+        this.meter.read('instance', 'api');
+        [pod, secret, configMap, service, configClaim, dataClaim] = await Promise.all([
+          readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })),
+          exists(() => core.readNamespacedSecret({ name: base, namespace })),
+          exists(() => core.readNamespacedConfigMap({ name: base, namespace })),
+          exists(() => core.readNamespacedService({ name: base, namespace })),
+          exists(() => core.readNamespacedPersistentVolumeClaim({ name: configPvc, namespace })),
+          exists(() => core.readNamespacedPersistentVolumeClaim({ name: dataPvc, namespace })),
+        ]);
+      }
       let probeFailure: string | undefined;
       if (pod && mayHaveProbeFailure(pod)) {
         const events = await core.listNamespacedEvent({
@@ -246,15 +277,36 @@ export class KubernetesRuntime implements Runtime {
       .map(runtimeEventOf);
   }
 
+  /**
+   * Watches every managed object through the cache; the cache runs while anyone watches (the leader's reconciler),
+   * so followers hold no copy of the fleet and a new leader starts from a fresh list.
+   */
   watch(onChange: (instanceId: string) => void, signal: AbortSignal): void {
-    new PodWatcher({
-      kc: this.kc,
-      core: this.core,
-      labelSelector: MANAGED_SELECTOR,
-      onChange,
-      signal: AbortSignal.any([signal, this.closing.signal]),
-      logger: this.logger,
-    }).start();
+    const stop = AbortSignal.any([signal, this.closing.signal]);
+    if (stop.aborted) return;
+    const listener = (id: string) => onChange(id);
+    this.watchers.add(listener);
+    this.cache.start();
+    stop.addEventListener('abort', () => {
+      this.watchers.delete(listener);
+      if (this.watchers.size === 0) this.cache.stop();
+    }, { once: true });
+  }
+
+  private changed(instanceId: string): void {
+    this.meter.notification('sent');
+    for (const listener of this.watchers) {
+      try {
+        listener(instanceId);
+      } catch (err) {
+        this.logger.error({ err: err instanceof Error ? err.message : String(err), instanceId }, 'runtime watcher threw');
+      }
+    }
+  }
+
+  /** Objects held in the watch cache (0 while nobody watches): for the bench. */
+  cachedObjects(): number {
+    return this.cache.size;
   }
 
   leaderElector(identity: string, timing?: LeaseTiming): LeaderElector {
@@ -274,6 +326,7 @@ export class KubernetesRuntime implements Runtime {
   /** Stops watches and electors; waits (bounded by the request timeout) for held leases to be released. */
   async close(): Promise<void> {
     this.closing.abort();
+    this.cache.stop();
     await Promise.all([...this.electors].map((e) => e.whenStopped()));
     this.electors.clear();
   }

@@ -6,6 +6,7 @@ import { namespaceManifest, quotaHard, quotaManifest, tenantLabels } from './man
 import { QUOTA_NAME, tenantNamespace } from './names.js';
 import { sameMap, syncObject } from './object-sync.js';
 import type { RuntimeLogger } from './runtime-logger.js';
+import type { RuntimeMeter } from '../runtime-meter.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Right after a quota is written its usage is computed within about a second; wait that long, not forever. */
@@ -20,6 +21,7 @@ export class TenantSpaces {
     private readonly core: CoreV1Api,
     private readonly cacheTtlMs: number,
     private readonly logger: RuntimeLogger,
+    private readonly meter: RuntimeMeter,
   ) {}
 
   async ensure(tenant: string, quota: TenantQuota): Promise<void> {
@@ -29,7 +31,7 @@ export class TenantSpaces {
     const namespace = tenantNamespace(tenant);
     const core = this.core;
 
-    await syncObject<V1Namespace>({
+    const namespaceOutcome = await syncObject<V1Namespace>({
       what: `namespace ${namespace}`,
       read: () => core.readNamespace({ name: namespace }),
       create: () => core.createNamespace({ body: namespaceManifest(tenant) }),
@@ -56,6 +58,8 @@ export class TenantSpaces {
       },
       replace: (body) => core.replaceNamespacedResourceQuota({ name: QUOTA_NAME, namespace, body }),
     });
+    if (namespaceOutcome !== 'unchanged') this.meter.write('namespace', namespaceOutcome);
+    if (outcome !== 'unchanged') this.meter.write('resourcequota', outcome);
     if (outcome !== 'unchanged') await this.waitForQuotaStatus(namespace);
     this.applied.set(tenant, { hard, until: Date.now() + this.cacheTtlMs });
   }

@@ -1,5 +1,5 @@
 // Writes spec.files into the instance's generated/ directory (like a ConfigMap volume): exactly those files, each atomically.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { RuntimeError } from '../runtime.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -29,20 +29,41 @@ async function listFiles(dir: string, base = dir): Promise<string[]> {
   return files;
 }
 
-/** Writes every file, then deletes files an earlier spec had and this one has not, so the directory mirrors the spec. */
-export async function writeGeneratedFiles(dir: string, files: Record<string, string>): Promise<void> {
+/** The file's current content, or undefined when it does not exist. */
+async function currentContent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Writes every file whose content differs, then deletes files an earlier spec had and this one has not, so the
+ * directory mirrors the spec. Every reconcile pass comes here: an unchanged spec writes nothing (no fsync, no new mtime).
+ * Returns how many files were written and removed.
+ */
+export async function writeGeneratedFiles(dir: string, files: Record<string, string>): Promise<{ written: number; removed: number }> {
   const wanted = new Set<string>();
   for (const path of Object.keys(files)) {
     assertRelativeFilePath(path);
     wanted.add(normalize(path));
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  let written = 0;
+  let removed = 0;
   for (const [path, content] of Object.entries(files)) {
     const target = join(dir, normalize(path));
+    if ((await currentContent(target)) === content) continue;
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await writeFileAtomic(target, content, 0o600);
+    written++;
   }
   for (const existing of await listFiles(dir)) {
-    if (!wanted.has(existing)) await rm(join(dir, existing), { force: true });
+    if (wanted.has(existing)) continue;
+    await rm(join(dir, existing), { force: true });
+    removed++;
   }
+  return { written, removed };
 }

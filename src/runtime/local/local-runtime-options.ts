@@ -2,6 +2,7 @@
 import type { DataSource } from 'typeorm';
 import type { CrashBackoff } from './crash-history.js';
 import type { PortRange } from './port-allocator.js';
+import type { RuntimeMeter } from '../runtime-meter.js';
 
 /** The subset of pino's API the runtime logs through (fastify's logger fits). Objects logged never hold secrets. */
 export interface RuntimeLogger {
@@ -20,6 +21,8 @@ export interface LocalRuntimeOptions {
   /** The control plane's database: holds the 'reconciler' lease for leader election among replicas. */
   db: DataSource;
   logger?: RuntimeLogger;
+  /** Counts file writes and change notifications for /metrics. Default: counted nowhere. */
+  meter?: RuntimeMeter;
   /** How often readiness (and, at most once per its periodSeconds, liveness) is probed: 1 s, so `ready` follows a claw quickly. */
   healthIntervalMs?: number;
   /** Restart delay after crashes: 1 s doubling to 60 s by default (the kubelet's curve). */

@@ -15,6 +15,7 @@ import { PortAllocator } from './port-allocator.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import { readRuntimeRecord } from './runtime-file.js';
 import { DbLeaseElector } from '../db-lease-elector.js';
+import { NO_METER } from '../runtime-meter.js';
 
 /** The lease every replica's reconciler campaigns for. */
 const LEASE_NAME = 'reconciler';
@@ -61,6 +62,7 @@ export class LocalRuntime implements Runtime {
     const dir = join(this.options.rootDir, tenant);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(join(dir, 'tenant.json'), content);
+    (this.options.meter ?? NO_METER).write('file', 'updated');
     this.tenantFiles.set(tenant, content);
   }
 
@@ -137,6 +139,7 @@ export class LocalRuntime implements Runtime {
         installer: this.installer,
         ports: this.ports,
         logger: this.logger,
+        meter: this.options.meter ?? NO_METER,
         notify: (id) => this.changes.emit('change', id),
       });
       this.supervisors.set(key, supervisor);

@@ -1,6 +1,7 @@
 // Supervises one instance: desired state, install, start, probes, restarts after crashes, stop, destroy, adoption after a restart.
 import { isAbsolute } from 'node:path';
 import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget } from '../runtime.js';
+import type { RuntimeMeter } from '../runtime-meter.js';
 import type { WorkloadSpec } from '../workload.js';
 import { CrashHistory, type CrashBackoff } from './crash-history.js';
 import { EventLog } from './event-log.js';
@@ -24,7 +25,8 @@ export interface SupervisorDeps {
   installer: NpmInstaller;
   ports: PortAllocator;
   logger: RuntimeLogger;
-  /** Tells watchers that something about the instance may have changed. */
+  meter: RuntimeMeter;
+  /** Tells watchers that something about the instance changed. */
   notify(id: string): void;
 }
 
@@ -71,6 +73,8 @@ export class ProcessSupervisor {
   /** Pids we started or adopted: a runtime.json naming one of them is not news (see refreshFromDisk). */
   private readonly knownPids = new Set<number>();
   private recordQueue: Promise<unknown> = Promise.resolve();
+  /** What watchers were last told about (see observedState): a notification without a change would only cost a reconcile. */
+  private notified?: string;
 
   constructor(
     ref: Pick<InstanceRef, 'id' | 'tenant' | 'project' | 'name'>,
@@ -124,7 +128,9 @@ export class ProcessSupervisor {
       throw new RuntimeError('invalid', `process entry script must be an absolute path, got "${spec.process.entry.script}"`);
     }
     await this.target(spec.ref);
-    await writeGeneratedFiles(this.dirs.generated, spec.files);
+    const { written, removed } = await writeGeneratedFiles(this.dirs.generated, spec.files);
+    for (let i = 0; i < written; i++) this.deps.meter.write('file', 'updated');
+    for (let i = 0; i < removed; i++) this.deps.meter.write('file', 'deleted');
     const key = `${spec.specHash}/${spec.restartGeneration}`;
     if (key !== this.workloadKey) {
       // A new workload: its restarts and crash history start from zero, like a new pod.
@@ -139,7 +145,8 @@ export class ProcessSupervisor {
     this.desired = { kind: 'run' };
     this.startFailure = undefined;
     if (changed) this.interrupt();
-    this.kick();
+    // Every reconcile pass applies: a process that already runs this spec needs no supervision pass.
+    if (changed || !this.proc) this.kick();
   }
 
   /** Sends SIGTERM (SIGKILL after the grace) or, with force, SIGKILL at once; returns without waiting for the exit. */
@@ -536,7 +543,10 @@ export class ProcessSupervisor {
   private updateRecord<T>(change: (current: RuntimeRecord | undefined) => Promise<{ next?: RuntimeRecord; result: T }>): Promise<T> {
     const run = this.recordQueue.catch(() => undefined).then(async () => {
       const { next, result } = await change(await readRuntimeRecord(this.dirs.runtimeFile));
-      if (next) await writeRuntimeRecord(this.dirs.runtimeFile, next);
+      if (next) {
+        await writeRuntimeRecord(this.dirs.runtimeFile, next);
+        this.deps.meter.write('file', 'updated');
+      }
       return result;
     });
     this.recordQueue = run;
@@ -565,7 +575,28 @@ export class ProcessSupervisor {
     this.notify();
   }
 
+  /**
+   * Tells watchers when what observe() reports may differ from what they were last told. The supervision loop and
+   * every event end with notify(); an unchanged state is not news, so a steady claw costs no reconcile passes.
+   */
   private notify(): void {
+    const state = this.observedState();
+    if (state === this.notified) {
+      this.deps.meter.notification('suppressed');
+      return;
+    }
+    this.notified = state;
+    this.deps.meter.notification('sent');
     this.deps.notify(this.id);
+  }
+
+  /** Everything observe() derives its answer from that lives in memory (the directories only change with these). */
+  private observedState(): string {
+    const proc = this.proc;
+    return JSON.stringify([
+      this.id, this.desired, this.spec?.specHash, this.spec?.restartGeneration, this.port, this.restarts, this.crashes.isLooping(),
+      this.lastExit, this.installFailure?.message, this.startFailure, this.restartAt, this.progress, this.looping,
+      proc && [proc.pid, proc.record.specHash, proc.record.restartGeneration, proc.stopping?.reason, proc.ready, proc.everReady],
+    ]);
   }
 }
