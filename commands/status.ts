@@ -1,11 +1,15 @@
 // claw status [NAME]: a table of instances (filter by --project, --selector, --phase), or the detail of one.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, selectorFlag, tenantFlag } from '../src/pipeline/common-flags.js';
+import { ClawError } from '../src/errors/claw-error.js';
 import { scopeTenant } from '../src/pipeline/scope.js';
 import { instanceData, instanceDetail, instanceTable } from '../src/render/instance-views.js';
 
 const PHASES = ['creating', 'running', 'stopped', 'failed'] as const;
 const PHASE_NAMES = { creating: 'Creating', running: 'Running', stopped: 'Stopped', failed: 'Failed' } as const;
+/** A chat card or a terminal holds about this many rows; the counts in the footer cover the rest. */
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
 
 export default defineCommand({
   words: ['status'],
@@ -16,8 +20,10 @@ export default defineCommand({
     tenant: tenantFlag,
     selector: selectorFlag,
     phase: { kind: 'enum', values: PHASES, help: { en: 'Only instances in this phase', zh: '只看该状态的实例' } },
+    limit: { kind: 'int', help: { en: `Rows per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`, zh: `每页行数（默认 ${DEFAULT_LIMIT}，最多 ${MAX_LIMIT}）` } },
+    offset: { kind: 'int', help: { en: 'Skip this many rows (with --limit: the next page)', zh: '跳过前面若干行（配合 --limit 翻页）' } },
   },
-  examples: ['claw status', 'claw status demo', 'claw status --selector team=sales --phase failed'],
+  examples: ['claw status', 'claw status demo', 'claw status --selector team=sales --phase failed', 'claw status --limit 20 --offset 20'],
   permission: 'instance:read',
   risk: 'read',
   scope: ({ args, flags }) =>
@@ -34,13 +40,28 @@ export default defineCommand({
       return { data: { instance: instanceData(view), events: events.slice(-5) }, view: instanceDetail(view, events, ctx.locale) };
     }
     const tenant = scopeTenant(ctx.scope);
-    const views = await lifecycle.list({
-      tenant, ...(ctx.scope.kind === 'project' ? { project: ctx.scope.project } : {}),
-      ...(ctx.flags.selector ? { selector: ctx.flags.selector } : {}), ...(ctx.flags.phase ? { phase: PHASE_NAMES[ctx.flags.phase as (typeof PHASES)[number]] } : {}),
-    });
-    const counts = views.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.instance.phase]: (acc[v.instance.phase] ?? 0) + 1 }), {});
+    const limit = ctx.flags.limit ?? DEFAULT_LIMIT;
+    const offset = ctx.flags.offset ?? 0;
+    if (limit < 1 || limit > MAX_LIMIT) throw new ClawError('CLAW_ARG_INVALID', { what: '--limit', reason: { en: `must be from 1 to ${MAX_LIMIT}`, zh: `须在 1 到 ${MAX_LIMIT} 之间` } });
+    if (offset < 0) throw new ClawError('CLAW_ARG_INVALID', { what: '--offset', reason: { en: 'must be 0 or more', zh: '须大于等于 0' } });
+    const { views, total, counts } = await lifecycle.page(
+      {
+        tenant, ...(ctx.scope.kind === 'project' ? { project: ctx.scope.project } : {}),
+        ...(ctx.flags.selector ? { selector: ctx.flags.selector } : {}), ...(ctx.flags.phase ? { phase: PHASE_NAMES[ctx.flags.phase as (typeof PHASES)[number]] } : {}),
+      },
+      { limit, offset },
+    );
     const table = instanceTable(views, ctx.t, ctx.t({ en: 'No instances. Create one with `claw create NAME`.', zh: '没有实例。用 `claw create 名称` 创建一个。' }));
-    if (views.length > 1) table.footer = Object.entries(counts).map(([phase, n]) => `${phase} ${n}`).join(', ');
-    return { data: { tenant: tenant.name, instances: views.map(instanceData), counts }, view: table };
+    const footer: string[] = [];
+    if (total > 1) footer.push(Object.entries(counts).map(([phase, n]) => `${phase} ${n}`).join(', '));
+    const next = offset + views.length;
+    if (views.length > 0 && (offset > 0 || next < total)) {
+      const range = { from: offset + 1, to: next, total };
+      footer.push(next < total
+        ? ctx.t({ en: 'rows {from}-{to} of {total}; --offset {next} for more', zh: '第 {from}-{to} 行，共 {total} 行；用 --offset {next} 看下一页' }, { ...range, next })
+        : ctx.t({ en: 'rows {from}-{to} of {total}', zh: '第 {from}-{to} 行，共 {total} 行' }, range));
+    }
+    if (footer.length) table.footer = footer.join(' · ');
+    return { data: { tenant: tenant.name, instances: views.map(instanceData), counts, total, offset, limit }, view: table };
   },
 });

@@ -15,6 +15,8 @@ declare module 'vitest' {
     kubeletControlUrl: string;
     /** Name of the single (fake) node, `claw-fake-node`. */
     kubeNodeName: string;
+    /** The apiserver's audit log (JSON lines): reads and writes of managed kinds, see test-cluster.ts. */
+    kubeAuditLog: string;
   }
 }
 
@@ -47,6 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('kubeServer', cluster.server);
   project.provide('kubeletControlUrl', kubelet.controlUrl);
   project.provide('kubeNodeName', kubelet.nodeName);
+  project.provide('kubeAuditLog', cluster.auditLogPath);
   // For tests that spawn CLIs as subprocesses and cannot call inject().
   process.env['CLAW_TEST_KUBECONFIG'] = cluster.kubeconfigPath;
   process.env['CLAW_TEST_KUBELET_CONTROL_URL'] = kubelet.controlUrl;

@@ -43,11 +43,31 @@ export interface TestCluster {
   tmpDir: string;
   /** Component logs: etcd.log, kube-apiserver.log, kube-controller-manager.log, kube-scheduler.log. */
   logDir: string;
+  /**
+   * The apiserver's audit log (JSON lines, level Metadata): every read and write of instance objects, namespaces and
+   * quotas, so a test can count the requests a control plane made in its own namespace.
+   */
+  auditLogPath: string;
   /** CA that signed the apiserver serving certificate (also in the kubeconfig). */
   caCertPath: string;
   contextName: string;
   stop(): Promise<void>;
 }
+
+/** Metadata of reads and writes of what the control plane manages; status updates (the kubelet's) and the rest not at all. */
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: None
+    resources: [{ group: "", resources: [pods/status, resourcequotas/status, events] }]
+  - level: Metadata
+    verbs: [get, list, watch, create, update, patch, delete, deletecollection]
+    resources:
+      - group: ""
+        resources: [pods, secrets, configmaps, services, persistentvolumeclaims, namespaces, resourcequotas]
+  - level: None
+`;
 
 export function defaultKubeCacheDir(): string {
   return process.env['CLAW_KUBE_CACHE'] ?? join(homedir(), '.cache', 'open-cluster-claw', `kube-${KUBE_VERSION}`);
@@ -387,6 +407,9 @@ async function startOnce(opts: TestClusterOptions, binDir: string, etcdBin: stri
       issueCert(pkiDir, 'components', ca, { commonName: 'claw-test-components', ips: ['127.0.0.1'], dnsNames: ['localhost'] }),
       createServiceAccountKeys(pkiDir),
     ]);
+    const auditLogPath = join(logDir, 'audit.jsonl');
+    const auditPolicyPath = join(pkiDir, 'audit-policy.yaml');
+    await writeFile(auditPolicyPath, AUDIT_POLICY);
     const tokenFile = join(pkiDir, 'tokens.csv');
     await writeFile(tokenFile, `${token},${CONTEXT_NAME}-admin,${CONTEXT_NAME}-admin,"system:masters"\n`, { mode: 0o600 });
     const kubeconfigPath = join(tmpDir, 'kubeconfig.yaml');
@@ -443,6 +466,11 @@ async function startOnce(opts: TestClusterOptions, binDir: string, etcdBin: stri
       '--kubelet-preferred-address-types=InternalIP',
       '--allow-privileged=true',
       '--profiling=false',
+      `--audit-policy-file=${auditPolicyPath}`,
+      `--audit-log-path=${auditLogPath}`,
+      // Written before the request returns, so a test reads every request it caused; one file, large enough for a run.
+      '--audit-log-mode=blocking',
+      '--audit-log-maxsize=1024',
       `--v=${v}`,
       ...(opts.extraApiserverArgs ?? []),
     ]);
@@ -503,6 +531,7 @@ async function startOnce(opts: TestClusterOptions, binDir: string, etcdBin: stri
       binDir,
       tmpDir,
       logDir,
+      auditLogPath,
       caCertPath: ca.certPath,
       contextName: CONTEXT_NAME,
       stop: async () => {

@@ -1,7 +1,7 @@
 // A control plane per command test file, with helpers to run text as the admin or another member and read results.
 import { afterAll, beforeAll } from 'vitest';
 import type { Principal } from '../../src/pipeline/principal.js';
-import { startTestControlPlane, type TestControlPlane } from '../support/test-control-plane.js';
+import { startTestControlPlane, type TestControlPlane, type TestControlPlaneOptions } from '../support/test-control-plane.js';
 import { renderText } from '../../src/render/text.js';
 import { renderErrorText } from '../../src/render/error-text.js';
 
@@ -13,7 +13,7 @@ export interface Ran {
   message: string;
 }
 
-export function useControlPlane() {
+export function useControlPlane(options: TestControlPlaneOptions = {}) {
   const ctx = {
     t: undefined as unknown as TestControlPlane,
     admin: undefined as unknown as Principal,
@@ -36,7 +36,7 @@ export function useControlPlane() {
     },
   };
   beforeAll(async () => {
-    ctx.t = await startTestControlPlane();
+    ctx.t = await startTestControlPlane(options);
     ctx.admin = await ctx.t.principal(ctx.t.adminToken);
   });
   afterAll(async () => ctx.t?.close());
