@@ -16,6 +16,7 @@ import { Dispatcher } from './pipeline/dispatcher.js';
 import { HelpCatalog } from './pipeline/help-catalog.js';
 import { IdentityResolver } from './pipeline/identity.js';
 import { openStore, withStartupLock, type Store } from './store/data-source.js';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { ADAPTERS } from '../adapters/index.js';
 import { AdapterRegistry } from './engines/adapters/adapter-registry.js';
@@ -129,6 +130,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     approvals.execute = approvedCommandRunner({ dispatcher, tenancy, access, locale: settings.chatLocale });
     // Aborted first at shutdown: channels stop receiving, leader loops end, and commands waiting for instances answer.
     const stopController = new AbortController();
+    // Every waiting command and leader loop listens to it: hundreds at once are normal, not a leak.
+    setMaxListeners(0, stopController.signal);
     chat = new ChatService({
       db, secrets, channels, outbox, dispatcher, identity, chatIdentities: identities, tenancy, approvals, audit, help, metrics, logger,
       locale: settings.chatLocale, requireMention: settings.requireMention, signal: stopController.signal,

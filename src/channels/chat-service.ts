@@ -1,6 +1,6 @@
 // The chat side of the control plane: channels receive on every replica; the outbox, approval expiry and recovery of
 // half-processed events run on the leader only. Also answers `claw channels` and /readyz about the channels.
-import { In, LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { ApprovalsEngine } from '../engines/approvals/approvals-engine.js';
 import type { AuditLog } from '../engines/audit/audit-log.js';
 import type { ChannelDirectory, ChannelReport, OutboxReport } from '../engines/channels/channel-directory.js';
@@ -12,12 +12,12 @@ import { channelGauge, outboxGauge } from '../observability/metrics.js';
 import type { Dispatcher } from '../pipeline/dispatcher.js';
 import type { HelpCatalog } from '../pipeline/help-catalog.js';
 import type { IdentityResolver } from '../pipeline/identity.js';
-import { InboundEventEntity } from '../store/entities/inbound-event.js';
-import { OutboxMessageEntity, type OutboxMessage } from '../store/entities/outbox-message.js';
+import type { OutboxMessage } from '../store/entities/outbox-message.js';
 import type { SecretBox } from '../store/secret-box.js';
 import { sleep } from '../util/sleep.js';
 import { ApprovalCards } from './approval-cards.js';
 import type { ChatChannel, Platform } from './chat-channel.js';
+import { pruneChatHistory } from './chat-retention.js';
 import { ChatReplies } from './chat-replies.js';
 import { InboundProcessor } from './inbound-processor.js';
 import { Outbox } from './outbox/outbox.js';
@@ -33,10 +33,6 @@ export interface ChatLogger {
 const EXPIRY_SWEEP_MS = 15_000;
 /** A replica that stored an event and died before running it: the leader runs it after this. */
 const RESUME_SWEEP_MS = 15_000;
-/** Platforms redeliver within hours; a week of event ids is plenty for deduplication. */
-const INBOUND_RETENTION_MS = 7 * 86_400_000;
-/** Delivered messages are kept a month: approval cards are updated through them, and they help support. */
-const OUTBOX_RETENTION_MS = 30 * 86_400_000;
 /** Retention is counted in days, so pruning hourly is enough (and spares the tables a scan every 15 s). */
 const PRUNE_SWEEP_MS = 3_600_000;
 
@@ -127,7 +123,7 @@ export class ChatService {
     this.worker.start(signal);
     void this.every(EXPIRY_SWEEP_MS, signal, 'approval expiry', () => this.o.approvals.expireDue());
     void this.every(RESUME_SWEEP_MS, signal, 'inbound recovery', () => this.inbound.resume());
-    void this.every(PRUNE_SWEEP_MS, signal, 'pruning', () => this.prune());
+    void this.every(PRUNE_SWEEP_MS, signal, 'pruning', () => pruneChatHistory(this.o.db));
   }
 
   /** Waits (a while) for chat commands in flight, after the signal aborted; call before closing the database. */
@@ -148,12 +144,6 @@ export class ChatService {
       }
       await sleep(ms, signal);
     }
-  }
-
-  private async prune(): Promise<void> {
-    const now = Date.now();
-    await this.o.db.getRepository(InboundEventEntity).delete({ status: In(['done', 'failed', 'interrupted']), receivedAt: LessThan(new Date(now - INBOUND_RETENTION_MS)) });
-    await this.o.db.getRepository(OutboxMessageEntity).delete({ status: In(['sent', 'superseded', 'failed']), createdAt: LessThan(new Date(now - OUTBOX_RETENTION_MS)) });
   }
 
   /** A message given up on: visible in `claw audit` (as a failed delivery) and in /metrics. */

@@ -35,20 +35,19 @@ export class DbLeaseElector extends LeadershipState implements LeaderElector {
     const now = new Date();
     const expires = new Date(now.getTime() + this.timing.durationMs);
     const repo = this.db.getRepository(LeaseEntity);
-    // Take the lease if we hold it or it has expired; the WHERE is evaluated on the current row, so only one wins.
-    const result = await repo
-      .createQueryBuilder()
-      .update()
-      .set({
-        holder: this.identity,
-        renewedAt: now,
-        expiresAt: expires,
-        acquiredAt: () => `CASE WHEN holder = :identity THEN acquired_at ELSE :now END`,
-        transitions: () => `transitions + CASE WHEN holder = :identity THEN 0 ELSE 1 END`,
-      })
-      .where('name = :name AND (holder = :identity OR expires_at < :now)', { name: this.name, identity: this.identity, now })
-      .execute();
-    if ((result.affected ?? 0) > 0) {
+    // Two statements, not one UPDATE with `CASE WHEN holder = ...` in its SET: MySQL and MariaDB evaluate assignments
+    // left to right, so a CASE after `holder = :identity` saw the new holder and a takeover never counted as one.
+    // Each WHERE is evaluated on the current row, so of replicas racing for an expired lease only one wins.
+    const renewed = await repo.update({ name: this.name, holder: this.identity }, { renewedAt: now, expiresAt: expires });
+    const taken = (renewed.affected ?? 0) > 0
+      ? renewed
+      : await repo
+        .createQueryBuilder()
+        .update()
+        .set({ holder: this.identity, acquiredAt: now, renewedAt: now, expiresAt: expires, transitions: () => 'transitions + 1' })
+        .where('name = :name AND holder <> :identity AND expires_at < :now', { name: this.name, identity: this.identity, now })
+        .execute();
+    if ((taken.affected ?? 0) > 0) {
       this.lastHolder = this.identity;
       this.lastRenewal = now.getTime();
       return true;

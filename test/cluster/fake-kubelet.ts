@@ -63,6 +63,8 @@ export interface FakeKubeletOptions extends ComponentOptions {
   controlPort?: number;
   /** Kubelet HTTPS port (127.0.0.1). Default: free port. */
   kubeletPort?: number;
+  /** The node's capacity. Default 64 CPUs, 256Gi, 1000 pods; the bench raises it for fleets of thousands. */
+  capacity?: { cpu: string; memory: string; pods: string };
 }
 
 type ActiveFault = Exclude<FaultKind, 'clear'>;
@@ -302,8 +304,10 @@ export class FakeKubelet {
   private leaseCreated = false;
   /** Conditions never change, so their transition time stays at registration like a real kubelet's. */
   private readonly nodeConditionsSince = new Date();
+  private readonly capacity: FakeKubeletOptions['capacity'];
 
   constructor(options: FakeKubeletOptions) {
+    this.capacity = options.capacity;
     this.kc = kubeConfigFor(options, 'FakeKubelet');
     this.nodeName = options.nodeName ?? FAKE_NODE_NAME;
     this.opts = {
@@ -420,7 +424,7 @@ export class FakeKubelet {
       lastHeartbeatTime: now,
       lastTransitionTime: this.nodeConditionsSince,
     });
-    const resources = { cpu: '64', memory: '256Gi', pods: '1000', 'ephemeral-storage': '1Ti' };
+    const resources = { cpu: '64', memory: '256Gi', pods: '1000', ...this.capacity, 'ephemeral-storage': '1Ti' };
     return {
       capacity: resources,
       allocatable: resources,

@@ -124,6 +124,13 @@ describe('local runtime', () => {
   const runningReady = (o: Observation) => o.state === 'running' && o.ready;
   const pidOf = async (r: InstanceRef) => (await readRuntimeRecord(instanceDirs(backend.rootDir, r).runtimeFile))?.process?.pid;
   const alive = (pid: number) => readProcStat(pid).then((s) => s !== undefined && s.state !== 'Z');
+  /** Asks the running fake claw to start a helper now (and optionally to exit right after, orphaning it). */
+  const startHelper = async (r: InstanceRef, o: { exit?: boolean } = {}) => {
+    const { port } = await runtime.target(r);
+    const response = await fetch(`http://127.0.0.1:${port}/helper${o.exit ? '?exit=1' : ''}`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    return (await response.json()) as { pid: number; parent: number };
+  };
 
   beforeAll(async () => {
     backend = await localBackend();
@@ -187,7 +194,8 @@ describe('local runtime', () => {
     await after.stop(r, { force: false, graceSeconds: 5 });
     await until(after, r, 'stopped', (o) => o.state === 'absent');
     expect(await alive(pid!)).toBe(false);
-    expect(await pidOf(r)).toBeUndefined();
+    // runtime.json is cleared just after the exit is reported (the supervisor writes it in the background).
+    await waitFor('the process record cleared', () => pidOf(r), (p) => p === undefined, 5000);
     await after.destroy(r, { keepData: false });
     await after.close();
   });
@@ -239,17 +247,48 @@ describe('local runtime', () => {
 
   it('kills helper processes a claw started in their own process group', async () => {
     const r = ref('helpers');
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { FAKE_CLAW_HELPER: '1' } }));
+    // GRACE_MS 0: the claw exits the moment it gets SIGTERM, orphaning its helpers before any later listing could find them.
+    await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { FAKE_CLAW_HELPER: '1', GRACE_MS: '0' } }));
     await until(runtime, r, 'ready', runningReady);
-    const line = await waitFor('the helper pid', () => runtime.logs(r, {}), (l) => l.some((x) => /helper pid=\d+/.test(x)), 5000);
-    const helper = Number(/helper pid=(\d+)/.exec(line.find((x) => /helper pid=/.test(x))!)![1]);
-    expect(await alive(helper)).toBe(true);
-    // Let a health tick list the claw's descendants, then stop it: the helper (which ignores SIGTERM) goes too.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const line = await waitFor('the boot helper pid', () => runtime.logs(r, {}), (l) => l.some((x) => /helper pid=\d+/.test(x)), 5000);
+    const bootHelper = Number(/helper pid=(\d+)/.exec(line.find((x) => /helper pid=/.test(x))!)![1]);
+    // A helper started just before the stop, long after the supervisor's last periodic listing.
+    const late = await startHelper(r);
+    await waitFor('the helpers to be children of the claw', () => Promise.all([readProcStat(bootHelper), readProcStat(late.pid)]), (s) => s.every((x) => x?.ppid === late.parent), 5000);
     await runtime.stop(r, { force: false, graceSeconds: 5 });
     await until(runtime, r, 'stopped', (o) => o.state === 'absent');
-    await waitFor('the helper to be gone', () => alive(helper), (a) => !a, 5000);
+    // Both ignore SIGTERM; the stop is reported done only once they are gone.
+    expect(await alive(bootHelper)).toBe(false);
+    expect(await alive(late.pid)).toBe(false);
     await runtime.destroy(r, { keepData: false });
+  });
+
+  it('kills the helpers of a claw that exits on its own', async () => {
+    const r = ref('orphans');
+    await runtime.apply(fakeSpec(r, await runtime.target(r)));
+    await until(runtime, r, 'ready', runningReady);
+    const helper = await startHelper(r, { exit: true });
+    // The restart is counted when the exit is handled, which is after the orphaned helper was killed.
+    await until(runtime, r, 'the exit to be handled', (o) => o.restarts >= 1);
+    expect(await alive(helper.pid)).toBe(false);
+    await waitFor('the crash event', () => runtime.events(r), (ev) => ev.some((e) => e.reason === 'Crashed' && /exited with code 3/.test(e.message)), 5000);
+    await runtime.destroy(r, { keepData: false });
+  });
+
+  it('kills the helpers of an adopted claw that exits, though they were started after the adoption', async () => {
+    const r = ref('adopted-orphans');
+    const before = backend.make();
+    await before.apply(fakeSpec(r, await before.target(r), { graceSeconds: 1 }));
+    await until(before, r, 'ready', runningReady);
+    await before.close();
+    const after = backend.make();
+    await until(after, r, 'ready after adoption', runningReady);
+    // Not our child: its exit is seen by polling /proc, and its orphan is found by the launch marker read at adoption.
+    const helper = await startHelper(r, { exit: true });
+    await until(after, r, 'the exit to be handled', (o) => o.state === 'failed');
+    expect(await alive(helper.pid)).toBe(false);
+    await after.destroy(r, { keepData: false });
+    await after.close();
   });
 
   it('restarts a process whose liveness probe keeps failing', async () => {

@@ -6,12 +6,28 @@ import { AuditLog, type AuditInput } from '../../src/engines/audit/audit-log.js'
 import { TenancyEngine } from '../../src/engines/tenancy/tenancy-engine.js';
 import { isClawError } from '../../src/errors/claw-error.js';
 import { openStore, type Store } from '../../src/store/data-source.js';
+import { InstanceEntity, instanceNameKey, type Instance } from '../../src/store/entities/instance.js';
+import type { Project } from '../../src/store/entities/project.js';
+import type { Tenant } from '../../src/store/entities/tenant.js';
+import { newId } from '../../src/util/ids.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../support/databases.js';
 
 const event = (n: number, extra: Partial<AuditInput> = {}): AuditInput => ({
   requestId: `r-${n}`, channel: 'api', memberId: null, memberName: 'bob', identity: 'token:t', tenantName: 'acme', scope: 'tenant/acme',
   command: 'tenant show', text: `claw tenant show acme #${n}`, decision: 'allowed', outcome: 'success', errorCode: null, durationMs: n, ...extra,
 });
+
+/** An instance row as `claw create` writes it (the lifecycle engine is not needed to hold one). */
+function instanceRow(tenant: Tenant, project: Project, name: string): Instance {
+  const now = new Date();
+  return {
+    id: newId(), tenantId: tenant.id, projectId: project.id, name, nameKey: instanceNameKey(project.id, name), type: 'openclaw', version: '1',
+    template: 'default', overrides: {}, secretOverrides: null, labels: {}, cpu: '1', memory: '1Gi', storage: '1Gi', desiredPhase: 'Running',
+    generation: 1, restartGeneration: 0, stopForce: false, keepData: false, gatewayToken: 'sealed', phase: 'Running', ready: true, restarts: 0,
+    reason: null, message: null, node: null, endpoint: null, startedAt: now, lastTransitionAt: now, observedGeneration: 1, reconciledGeneration: 1,
+    observedRestartGeneration: 0, troubleSince: null, createdAt: now, createdBy: 'test', updatedAt: now, destroyedAt: null,
+  };
+}
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -104,6 +120,43 @@ describe.each(databaseKinds())('store on %s', (kind) => {
     expect(await tenancy.deleteTenant(t)).toMatchObject({ membersRemoved: 1 });
     expect(await access.authenticate(token)).toBeNull();
     expect((await access.bindingsOf([m.id])).size).toBe(0);
+  });
+
+  it('refuses to delete a project with live instances, naming them; deletes it once they are destroyed, keeping their history', async () => {
+    const t = await tenancy.createTenant({ name: 'fleet', createdBy: 'test' });
+    const sales = await tenancy.createProject({ tenant: t, name: 'sales', createdBy: 'test' });
+    const dana = await tenancy.addMember({ tenant: t, name: 'dana', createdBy: 'test' });
+    await access.grant({ member: dana, role: 'operator', scope: { kind: 'project', tenant: t, project: sales }, createdBy: 'test' });
+    await access.grant({ member: dana, role: 'viewer', scope: { kind: 'tenant', tenant: t }, createdBy: 'test' });
+    await tenancy.bindChat({ platform: 'feishu', orgId: 'org', chatId: 'oc_sales', tenant: t, project: sales, createdBy: 'test' });
+    const instances = store.dataSource.getRepository(InstanceEntity);
+    // As `claw create` leaves them; `old` was destroyed earlier (its name freed), which must not block the delete.
+    for (const name of ['beta', 'alpha']) await instances.insert(instanceRow(t, sales, name));
+    await instances.insert({ ...instanceRow(t, sales, 'old'), nameKey: null, phase: 'Destroyed', desiredPhase: 'Destroyed', destroyedAt: new Date() });
+
+    try {
+      await tenancy.deleteProject(sales);
+      expect.unreachable();
+    } catch (error) {
+      expect(isClawError(error) && error.code).toBe('CLAW_CONFLICT_IN_USE');
+      expect((error as Error).message).toContain('Project sales still has 2 instance(s): alpha, beta. Destroy them first with `claw destroy NAME --project sales`.');
+    }
+    // Refused means nothing changed: the project, its role and its chat binding are all still there.
+    expect(await tenancy.findProject(t, 'sales')).not.toBeNull();
+    expect((await access.bindingsOf([dana.id])).get(dana.id)).toHaveLength(2);
+    expect(await tenancy.chatBinding('feishu', 'org', 'oc_sales')).toMatchObject({ project: { id: sales.id } });
+
+    await instances.update({ projectId: sales.id }, { nameKey: null, phase: 'Destroyed', desiredPhase: 'Destroyed', destroyedAt: new Date() });
+    await tenancy.deleteProject(sales);
+    expect(await tenancy.findProject(t, 'sales')).toBeNull();
+    expect((await access.bindingsOf([dana.id])).get(dana.id)?.map((b) => b.binding.roleName)).toEqual(['viewer']);
+    expect(await tenancy.chatBinding('feishu', 'org', 'oc_sales')).toBeNull();
+    // The destroyed instances stay as history; a new project of the same name starts empty and may reuse their names.
+    expect(await instances.countBy({ projectId: sales.id })).toBe(3);
+    const again = await tenancy.createProject({ tenant: t, name: 'sales', createdBy: 'test' });
+    expect(again.id).not.toBe(sales.id);
+    await instances.insert(instanceRow(t, again, 'alpha'));
+    await expect(tenancy.deleteProject(again)).rejects.toThrow('still has 1 instance(s): alpha');
   });
 
   it('grants idempotently, revokes, and protects the last platform admin', async () => {

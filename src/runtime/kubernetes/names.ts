@@ -66,6 +66,7 @@ export function fileKey(path: string): string {
 /** Why a file path cannot be projected from a ConfigMap, or undefined when it can. */
 export function invalidFilePath(path: string): string | undefined {
   if (path === '' || path.startsWith('/')) return 'must be a non-empty relative path';
+  if (path.includes('\0')) return 'must not contain a NUL byte';
   if (path.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) return 'must not contain empty, "." or ".." segments';
   if (fileKey(path).length > 253) return 'is too long';
   return undefined;

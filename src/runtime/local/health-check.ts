@@ -24,6 +24,7 @@ export interface HealthState {
   ready: boolean;
   livenessFailures: number;
   lastLivenessAt: number;
+  lastReadinessAt: number;
   readonly gone: boolean;
   readonly stopping?: unknown;
 }
@@ -35,8 +36,10 @@ export interface HealthVerdict {
 }
 
 /**
- * One round: the startup probe until it passes (then readiness and liveness begin), readiness every round, liveness at
- * most once per its periodSeconds so failureThreshold keeps its Kubernetes meaning whatever the round interval is.
+ * One round: the startup probe until it passes (then readiness and liveness begin); readiness every round until the
+ * process is ready (so `ready` follows a starting claw within a round), then once per its periodSeconds like the kubelet,
+ * so a fleet of idle claws is not probed every second; liveness at most once per its periodSeconds so failureThreshold
+ * keeps its Kubernetes meaning whatever the round interval is.
  * Without a readiness probe a started process counts as ready.
  */
 export async function checkHealth(state: HealthState, host: string): Promise<HealthVerdict> {
@@ -57,10 +60,14 @@ export async function checkHealth(state: HealthState, host: string): Promise<Hea
   if (!state.started || halted()) return { readyChanged: false };
 
   const readiness = probes.readiness;
-  const ready = readiness ? delayOver(readiness) && (await probe(readiness)) : true;
-  if (halted()) return { readyChanged: false };
-  const readyChanged = ready !== state.ready;
-  state.ready = ready;
+  let readyChanged = false;
+  if (!readiness || !state.ready || Date.now() - state.lastReadinessAt >= readiness.periodSeconds * 1000) {
+    state.lastReadinessAt = Date.now();
+    const ready = readiness ? delayOver(readiness) && (await probe(readiness)) : true;
+    if (halted()) return { readyChanged: false };
+    readyChanged = ready !== state.ready;
+    state.ready = ready;
+  }
 
   const liveness = probes.liveness;
   if (liveness && delayOver(liveness) && Date.now() - state.lastLivenessAt >= liveness.periodSeconds * 1000) {

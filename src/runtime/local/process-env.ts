@@ -29,6 +29,12 @@ const INHERITED = [
 /** Names the process as ours in /proc/<pid>/environ, which survives process.title rewriting argv. */
 export const INSTANCE_MARKER_VAR = 'CLUSTERCLAW_INSTANCE_ID';
 
+/**
+ * Names one launch of a claw, set by the supervisor at spawn. Its helpers inherit it and keep it once orphaned, so they
+ * are found and killed after the claw exits; unlike the instance marker it never matches the next launch's processes.
+ */
+export const LAUNCH_MARKER_VAR = 'CLUSTERCLAW_LAUNCH_ID';
+
 export function instanceMarker(id: string): string {
   return `${INSTANCE_MARKER_VAR}=${id}`;
 }

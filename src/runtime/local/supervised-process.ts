@@ -1,7 +1,22 @@
 // One claw process: spawned by us or adopted from an earlier control plane; signalled as a tree; its exit noticed exactly once.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { descendants, isSameProcess, killSighted, readProcStat, signal, type ProcessSighting } from './process-identity.js';
+import { LAUNCH_MARKER_VAR } from './process-env.js';
+import {
+  descendants,
+  descendantsSync,
+  SHARED_SCAN_MAX_AGE_MS,
+  environEntrySync,
+  isSameProcess,
+  isStillSighted,
+  killSighted,
+  processesWithEnv,
+  readProcStat,
+  signal,
+  untilGone,
+  type ProcessSighting,
+} from './process-identity.js';
 import type { ProcessRecord } from './runtime-file.js';
 
 /** Why we end a process: a stop or destroy, a new spec, or a failed probe (the last two start it again). */
@@ -16,7 +31,7 @@ export interface ProcessExit {
 }
 
 export interface ProcessHooks {
-  /** Called once, after timers are cleared and leftover helpers are killed. */
+  /** Called once, after timers are cleared and leftover helpers are killed and gone (or did not die within HELPER_KILL_WAIT_MS). */
   onExit(exit: ProcessExit): void;
   /** Periodic health work (probes), every tickMs while the process runs. */
   onTick(): Promise<void>;
@@ -27,6 +42,8 @@ export interface ProcessHooks {
 const EXIT_POLL_MS = 200;
 /** How often a process's descendants are listed (a /proc scan), so none outlives it unnoticed. */
 const HELPER_SCAN_MS = 5_000;
+/** SIGKILL takes effect at once unless a helper is stuck in the kernel (D state); an exit is not held back longer than this. */
+const HELPER_KILL_WAIT_MS = 2_000;
 
 export class SupervisedProcess {
   /** Last readiness verdict. */
@@ -36,6 +53,7 @@ export class SupervisedProcess {
   started = false;
   livenessFailures = 0;
   lastLivenessAt = 0;
+  lastReadinessAt = 0;
   stopping?: { reason: StopReason; killAt: number; killed: boolean };
   gone = false;
   /** Resolves when the process has exited (and onExit ran). */
@@ -46,7 +64,10 @@ export class SupervisedProcess {
   private killTimer?: NodeJS.Timeout;
   private ticking = false;
   private polling = false;
-  /** Its descendants when last looked: helpers in their own process group (OpenClaw's spawn broker) die with it. */
+  /**
+   * Its descendants as sighted so far (pruned of the dead): helpers in their own process group (OpenClaw's spawn broker)
+   * die with it. Kept once sighted, because a helper whose parent helper died is no longer found through ppid links.
+   */
   private helpers: ProcessSighting[] = [];
   private helpersAt = 0;
 
@@ -54,6 +75,8 @@ export class SupervisedProcess {
     readonly record: ProcessRecord,
     private readonly child: ChildProcess | undefined,
     private readonly hooks: ProcessHooks,
+    /** "CLUSTERCLAW_LAUNCH_ID=<uuid>" in its environment, when it has one: finds its orphaned helpers after it exits. */
+    private readonly launchMarker: string | undefined,
   ) {
     this.exited = new Promise<void>((resolve) => {
       this.markExited = resolve;
@@ -77,9 +100,11 @@ export class SupervisedProcess {
     hooks: ProcessHooks,
   ): SupervisedProcess {
     const fd = openSync(options.logFile, 'a', 0o600);
+    const launchId = randomUUID();
+    const env = { ...options.env, [LAUNCH_MARKER_VAR]: launchId };
     let child: ChildProcess;
     try {
-      child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', fd, fd] });
+      child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -87,12 +112,14 @@ export class SupervisedProcess {
     child.on('error', () => undefined);
     if (child.pid === undefined) throw new Error(`cannot start ${command[0]}`);
     child.unref();
-    return new SupervisedProcess({ ...record, pid: child.pid, startTicks: -1, startedAt: new Date().toISOString(), command }, child, hooks);
+    const full = { ...record, pid: child.pid, startTicks: -1, startedAt: new Date().toISOString(), command };
+    return new SupervisedProcess(full, child, hooks, `${LAUNCH_MARKER_VAR}=${launchId}`);
   }
 
   /** Supervises a process an earlier control plane started (its identity checked by the caller). */
   static adopt(record: ProcessRecord, hooks: ProcessHooks): SupervisedProcess {
-    const proc = new SupervisedProcess(record, undefined, hooks);
+    // Read while it runs (the caller just checked it): a process from an older control plane may have no launch marker.
+    const proc = new SupervisedProcess(record, undefined, hooks, environEntrySync(record.pid, LAUNCH_MARKER_VAR));
     proc.started = true;
     return proc;
   }
@@ -121,7 +148,9 @@ export class SupervisedProcess {
     } else {
       this.stopping = { reason, killAt, killed: false };
       this.ready = false;
-      void this.snapshotHelpers();
+      // Listed before the signal and without yielding: a claw that exits at once would orphan its helpers, and orphans
+      // are found only through the launch marker, which a helper that cleared its environment does not carry.
+      this.remember(descendantsSync(this.pid));
       // Only the main process: it forwards the signal to its workers itself, and a second SIGTERM may mean "hurry" to it.
       if (graceSeconds > 0 && !alreadySignalled) signal(this.pid, 'SIGTERM');
       outcome = 'began';
@@ -145,9 +174,11 @@ export class SupervisedProcess {
     if (this.gone || !this.stopping) return;
     this.stopping.killed = true;
     const tree = await descendants(this.pid).catch(() => [] as ProcessSighting[]);
+    // Remembered even when it exited meanwhile: the exit's sweep kills what was sighted.
+    this.remember(tree);
     if (this.gone) return;
     signal(this.pid, 'SIGKILL');
-    await killSighted([...tree, ...this.helpers]);
+    await killSighted(this.helpers);
   }
 
   private async tick(): Promise<void> {
@@ -163,9 +194,32 @@ export class SupervisedProcess {
 
   private async snapshotHelpers(): Promise<void> {
     this.helpersAt = Date.now();
-    const found = await descendants(this.pid).catch(() => undefined);
-    // Keep the last sighting once the process is gone: its children are orphans by then and no longer found.
-    if (found && !this.gone) this.helpers = found;
+    const found = await descendants(this.pid, SHARED_SCAN_MAX_AGE_MS).catch(() => undefined);
+    if (!found) return;
+    // Prune the dead so a claw that runs for weeks, starting short-lived helpers, does not grow the list. By identity,
+    // not position: a stop may add sightings while this looks.
+    const known = [...this.helpers];
+    const alive = await Promise.all(known.map((h) => isStillSighted(h)));
+    const dead = new Set(known.filter((_, i) => !alive[i]));
+    this.helpers = this.helpers.filter((h) => !dead.has(h));
+    this.remember(found);
+  }
+
+  private remember(sightings: ProcessSighting[]): void {
+    const known = new Set(this.helpers.map((h) => `${h.pid}/${h.startTicks}`));
+    for (const s of sightings) if (!known.has(`${s.pid}/${s.startTicks}`)) this.helpers.push(s);
+  }
+
+  /**
+   * Kills every helper left after the claw exited and waits for them to go: those sighted while it ran, and the orphans
+   * found by its launch marker (started since the last listing, or during its last milliseconds).
+   */
+  private async sweepHelpers(): Promise<void> {
+    const orphans = this.launchMarker ? await processesWithEnv(this.launchMarker).catch(() => [] as ProcessSighting[]) : [];
+    this.remember(orphans);
+    const left = [...this.helpers];
+    await killSighted(left);
+    await untilGone(left, HELPER_KILL_WAIT_MS);
   }
 
   private async pollExit(): Promise<void> {
@@ -185,9 +239,13 @@ export class SupervisedProcess {
     this.detach();
     // Members of its process group would outlive it (and hold the port); the group id cannot be reused while they exist.
     if (this.child) signal(-this.pid, 'SIGKILL');
-    // Helpers in groups of their own are orphans now; they would keep writing into a directory we may delete.
-    void killSighted(this.helpers).catch(() => undefined);
-    this.hooks.onExit({ ...exit, ...(this.stopping ? { stopping: { reason: this.stopping.reason, killed: this.stopping.killed } } : {}) });
-    this.markExited();
+    // Helpers in groups of their own are orphans now; they would keep writing into a directory we may delete, or hold
+    // the port. The exit (and so a stop) is reported only once they are gone, so "stopped" means nothing of it runs.
+    void this.sweepHelpers()
+      .catch(() => undefined)
+      .finally(() => {
+        this.hooks.onExit({ ...exit, ...(this.stopping ? { stopping: { reason: this.stopping.reason, killed: this.stopping.killed } } : {}) });
+        this.markExited();
+      });
   }
 }
