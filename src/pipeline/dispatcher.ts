@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { View } from '../render/view.js';
 import type { AuditDecision } from '../store/entities/audit-event.js';
 import type { Approval } from '../store/entities/approval.js';
+import type { Tenant } from '../store/entities/tenant.js';
 import { canonicalHash } from '../engines/approvals/approvals-engine.js';
 import { approvalView } from '../render/approval-views.js';
 import { bind, extractGlobalFlags } from './bind.js';
@@ -104,6 +105,7 @@ export class Dispatcher {
     let target: ScopeTarget | null = null;
     let auditText = redactSecrets(input.text);
     let outcome: DispatchOutcome;
+    const tenants: TenantMemo = new Map();
 
     try {
       if (input.text.length > this.options.maxLength) {
@@ -126,7 +128,7 @@ export class Dispatcher {
         commandName = command.words.join(' ');
         auditText = redactCommandLine(line, command);
         const asked = command.scope({ args: binding.args, flags: binding.flags });
-        const request = await this.fill(asked, principal, input.scopeDefaults);
+        const request = await this.fill(asked, principal, tenants, input.scopeDefaults);
         let scope: ResolvedScope | undefined;
         if (asked.kind === 'approval') {
           // Decided on the scope of the held command, by names: its instance may be gone (the approval is then stale);
@@ -151,7 +153,7 @@ export class Dispatcher {
             decision = 'denied';
             throw forbidden(commandName, command.permission, target);
           }
-          scope = await this.resolveInstance(request);
+          scope = await this.resolveInstance(request, tenants);
           target = targetOf(scope);
         } else {
           target = request;
@@ -161,7 +163,7 @@ export class Dispatcher {
           throw forbidden(commandName, command.permission ?? '-', target);
         }
         decision = 'allowed';
-        scope ??= await this.resolveScope(target);
+        scope ??= await this.resolveScope(target, tenants);
         const risk = command.riskOf?.({ args: binding.args, flags: binding.flags }) ?? command.risk;
         const ctx = this.context(input, command, binding.args, binding.flags, scope, locale, globals.reason);
         const held = await this.gate(input, command, binding, ctx, target, line.text, auditText, globals.reason);
@@ -262,7 +264,7 @@ export class Dispatcher {
    * for listings by platform members; else the `default` tenant. Project: the flag, the chat group's, the tenant's
    * `default` project, or its only project.
    */
-  private async fill(request: ScopeRequest, principal: Principal, defaults: ScopeDefaults = {}): Promise<FilledRequest> {
+  private async fill(request: ScopeRequest, principal: Principal, tenants: TenantMemo, defaults: ScopeDefaults = {}): Promise<FilledRequest> {
     if (request.kind === 'none' || request.kind === 'platform') return request;
     // An approval is decided on the scope of the command it holds.
     if (request.kind === 'approval') return this.options.engines.approvals.scopeOf(request.id);
@@ -271,7 +273,7 @@ export class Dispatcher {
     const { tenancy } = this.options.engines;
     let tenant = request.tenant ?? defaults.tenant ?? principal.tenant?.name;
     if (!tenant && request.kind === 'tenant' && request.orPlatform) return { kind: 'platform' };
-    tenant ??= (await tenancy.findTenant(DEFAULT_TENANT))?.name;
+    tenant ??= (await this.findTenant(tenants, DEFAULT_TENANT))?.name;
     if (!tenant) throw needTenant();
     if (request.kind === 'tenant') return { kind: 'tenant', tenant };
     let project = request.project ?? (tenant === defaults.tenant ? defaults.project : undefined);
@@ -281,16 +283,31 @@ export class Dispatcher {
     return { kind: 'project', tenant, project };
   }
 
-  private async resolveScope(target: ScopeTarget): Promise<ResolvedScope> {
+  /** The tenant named, read at most once per dispatch however many steps ask (filling the scope, then resolving it). */
+  private findTenant(tenants: TenantMemo, name: string): Promise<Tenant | null> {
+    let found = tenants.get(name);
+    if (!found) {
+      found = this.options.engines.tenancy.findTenant(name);
+      tenants.set(name, found);
+    }
+    return found;
+  }
+
+  /** Like findTenant, but a missing tenant is the tenancy engine's not-found error. */
+  private async getTenant(tenants: TenantMemo, name: string): Promise<Tenant> {
+    return (await this.findTenant(tenants, name)) ?? this.options.engines.tenancy.getTenant(name);
+  }
+
+  private async resolveScope(target: ScopeTarget, tenants: TenantMemo): Promise<ResolvedScope> {
     const tenancy = this.options.engines.tenancy;
     switch (target.kind) {
       case 'none':
       case 'platform':
         return target;
       case 'tenant':
-        return { kind: 'tenant', tenant: await tenancy.getTenant(target.tenant) };
+        return { kind: 'tenant', tenant: await this.getTenant(tenants, target.tenant) };
       case 'project': {
-        const tenant = await tenancy.getTenant(target.tenant);
+        const tenant = await this.getTenant(tenants, target.tenant);
         return { kind: 'project', tenant, project: await tenancy.getProject(tenant, target.project) };
       }
       case 'instance':
@@ -307,9 +324,9 @@ export class Dispatcher {
     return { kind: 'instance', tenant, project, instance };
   }
 
-  private async resolveInstance(request: { tenant: string; project?: string; instance: string }): Promise<ResolvedScope> {
+  private async resolveInstance(request: { tenant: string; project?: string; instance: string }, tenants: TenantMemo): Promise<ResolvedScope> {
     const { tenancy, lifecycle } = this.options.engines;
-    const tenant = await tenancy.getTenant(request.tenant);
+    const tenant = await this.getTenant(tenants, request.tenant);
     const project = request.project ? await tenancy.getProject(tenant, request.project) : undefined;
     const view = await lifecycle.find(tenant, request.instance, project);
     return { kind: 'instance', tenant, project: project ?? (await tenancy.getProject(tenant, view.project)), instance: view.instance };
@@ -365,6 +382,9 @@ function forbidden(command: string, permission: string, target: ScopeTarget): Cl
 
 /** Instance ids are UUIDs (REST addresses instances by id); names are DNS labels, which a UUID also is, so ids win. */
 const INSTANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Tenant rows read during one dispatch, by name. */
+type TenantMemo = Map<string, Promise<Tenant | null>>;
 
 type FilledRequest = ScopeTarget | { kind: 'instance'; tenant: string; project?: string; instance: string };
 

@@ -1,5 +1,6 @@
 // The HTTP API over real connections: health, metrics, OpenAPI, authentication, rate limits, errors, REST resources.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditEventEntity } from '../../src/store/entities/audit-event.js';
 import { startTestControlPlane, seedMember, type CommandAnswer, type TestControlPlane } from '../support/test-control-plane.js';
 
 let t: TestControlPlane;
@@ -81,9 +82,16 @@ describe('authentication and rate limits', () => {
     ['an unknown token', 'claw_this-token-does-not-exist', undefined],
     ['a malformed header', null, { authorization: 'Basic abc' }],
   ])('answers 401 for %s, and audits the attempt', async (_name, token, headers) => {
+    const audit = t.plane.store.dataSource.getRepository(AuditEventEntity);
+    const attempts = () => audit.find({ where: { decision: 'unauthenticated' }, order: { seq: 'ASC' } });
+    const before = (await attempts()).length;
     const r = await call('POST', '/api/v1/commands', { token, headers, body: { text: 'claw tenant list' } });
     expect(r.status).toBe(401);
     expect(r.body.error).toMatchObject({ code: 'unauthorized', message: 'Missing or invalid credentials.' });
+    // The attempt is in the trail, once, with no member: what was typed, refused as unauthenticated.
+    const after = await attempts();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)).toMatchObject({ text: 'claw tenant list', memberName: null, decision: 'unauthenticated' });
   });
 
   it('shows the unauthenticated attempts in the audit trail', async () => {

@@ -217,7 +217,10 @@ describe('test cluster', () => {
     await waitForPod('shy', 'Running', (p) => p.status?.phase === 'Running' && main(p)?.state?.running !== undefined);
     const unhealthy = await waitForEvent('shy', 'Unhealthy');
     expect(unhealthy.message).toContain('Readiness probe failed');
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Probed again since, and failed again (the event's count): still not Ready after more than one probe.
+    const again = await waitFor('a second failed readiness probe', async () =>
+      (await podEvents('shy')).find((e) => e.reason === 'Unhealthy' && (e.count ?? 1) >= 2));
+    expect(again.message).toContain('Readiness probe failed');
     const pod = await core.readNamespacedPod({ name: 'shy', namespace: ns.name });
     expect(main(pod)!.ready).toBe(false);
     expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');

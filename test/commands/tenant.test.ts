@@ -32,7 +32,7 @@ describe('tenant commands', () => {
     expect(show.text).toContain('Namespace:    claw-acme');
   });
 
-  it('says how to start when there are no tenants to show', async () => {
+  it('lists only the tenants a member may see', async () => {
     const viewer = await c.member('vic', 'acme', 'viewer');
     await c.must('claw tenant create empty');
     const r = await c.must('claw tenant list', viewer);
@@ -57,5 +57,20 @@ describe('tenant commands', () => {
   it('answers in Chinese', async () => {
     const r = await c.run('claw tenant show nope', undefined, 'zh');
     expect(r.text).toBe('错误: 找不到租户 `nope`。');
+  });
+});
+
+describe('tenant list on a control plane without tenants', () => {
+  const c = useControlPlane();
+
+  it('says how to start when there are no tenants to show', async () => {
+    // The first start creates `default` with its project; without them there is nothing to list.
+    await c.must('claw project delete default --tenant default');
+    await c.must('claw tenant delete default');
+    const r = await c.must('claw tenant list');
+    expect(r.result.tenants).toEqual([]);
+    expect(r.text).toContain('No tenants yet. Create one with `claw tenant create NAME`.');
+    const zh = await c.run('claw tenant list', undefined, 'zh');
+    expect(zh.text).toContain('还没有租户。用 `claw tenant create 名称` 创建一个。');
   });
 });

@@ -1,7 +1,10 @@
 // End-to-end chat harness: a control plane whose Feishu and DingTalk channels (the real SDKs) talk to the loopback
 // emulators, plus helpers to type as a person and read what the bot answered.
+import type { Platform } from '../../src/channels/chat-channel.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { Locale } from '../../src/i18n/locale.js';
+import { InboundEventEntity, type InboundEvent } from '../../src/store/entities/inbound-event.js';
+import { OutboxMessageEntity } from '../../src/store/entities/outbox-message.js';
 import { DingTalkEmulator } from '../emulators/dingtalk-emulator.js';
 import { FeishuEmulator, type FeishuSentMessage } from '../emulators/feishu-emulator.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../support/test-control-plane.js';
@@ -28,7 +31,9 @@ export const FEISHU_VERIFICATION_TOKEN = 'e2e-verification-token';
 
 export async function startChatHarness(o: ChatHarnessOptions): Promise<ChatHarness> {
   const feishu = o.feishu ? new FeishuEmulator({ verificationToken: FEISHU_VERIFICATION_TOKEN }) : undefined;
-  const dingtalk = o.dingtalk ? new DingTalkEmulator() : undefined;
+  // DingTalk redelivers what is not acked within about 1.5 s; the emulator gives up at twice that, so a busy machine
+  // keeps a margin while an ack that waits for the command itself is still reported as missed (acked: false).
+  const dingtalk = o.dingtalk ? new DingTalkEmulator({ ackTimeoutMs: 3_000 }) : undefined;
   await feishu?.start();
   await dingtalk?.start();
   const settings: Partial<Settings> = {
@@ -113,4 +118,37 @@ export async function eventually<T>(read: () => Promise<T | undefined | null | f
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * How many chat events the control plane counted with this outcome so far (claw_chat_inbound_events_total, read from
+ * /metrics): `ignored` and `duplicate` are the only trace an event not meant for the bot or a redelivery leaves.
+ */
+export async function inboundCount(t: TestControlPlane, platform: Platform, kind: 'message' | 'click', outcome: string): Promise<number> {
+  const text = await (await fetch(`${t.url}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('claw_chat_inbound_events_total{')) continue;
+    const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (labels.platform === platform && labels.kind === kind && labels.outcome === outcome) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return 0;
+}
+
+/** The stored row of a chat event (null when it was never stored: ignored, or refused before storing). */
+export function inboundRow(t: TestControlPlane, platform: Platform, eventId: string): Promise<InboundEvent | null> {
+  return t.plane.store.dataSource.getRepository(InboundEventEntity).findOneBy({ platform, eventId });
+}
+
+/** Waits until the stored event has been processed to the end (`done`, `failed` or `interrupted`), and returns its row. */
+export function processed(t: TestControlPlane, platform: Platform, eventId: string, timeoutMs = 15_000): Promise<InboundEvent> {
+  return eventually(async () => {
+    const row = await inboundRow(t, platform, eventId);
+    return row && row.processedAt ? row : undefined;
+  }, timeoutMs, `event ${eventId} processed`);
+}
+
+/** Waits until the outbox holds nothing pending: every reply queued so far has reached the platform (or failed). */
+export async function outboxDrained(t: TestControlPlane, timeoutMs = 15_000): Promise<void> {
+  const repo = t.plane.store.dataSource.getRepository(OutboxMessageEntity);
+  await eventually(async () => (await repo.countBy({ status: 'pending' })) === 0, timeoutMs, 'the outbox to drain');
 }

@@ -74,6 +74,10 @@ describe('chat identities', () => {
     expect(r.body.text).toContain('works in a Feishu or DingTalk group chat');
     const dm = await dingtalkSay(eve, 'claw bind --tenant acme');
     expect(dm).toContain('works in a Feishu or DingTalk group chat');
+    const unbind = await h.t.command(h.t.adminToken, 'claw unbind');
+    expect(unbind.status).toBe(400);
+    expect(unbind.body.text).toContain('works in a Feishu or DingTalk group chat');
+    expect(await dingtalkSay(eve, 'claw unbind')).toContain('works in a Feishu or DingTalk group chat');
   });
 
   it('`claw channels` shows both channels connected and the bound groups of the tenant', async () => {
@@ -94,5 +98,24 @@ describe('chat identities', () => {
     ]);
     expect(channels.text).toContain('Outbox');
     expect(channels.text).toMatch(/oc_linkgroup00000002\s+acme\/sales\s+lead/);
+  });
+
+  it('`claw unbind` in a bound group removes that group\'s binding and says so; then there is nothing to remove', async () => {
+    const feishu = h.feishu!;
+    const lead = { openId: 'ou_leadlink000000001', name: 'Lead' };
+    const salesGroup = 'oc_linkgroup00000002';
+    const binding = (chatId: string) => h.t.plane.engines.tenancy.chatBinding('feishu', feishu.identity.tenantKey, chatId);
+    expect(await binding(salesGroup)).toMatchObject({ tenant: { name: 'acme' }, project: { name: 'sales' } });
+
+    const ack = await feishu.pushMessage({ chatId: salesGroup, chatType: 'group', sender: lead, text: 'claw unbind' });
+    expect(feishuText(await feishuReply(feishu, ack.messageId!))).toContain('This group is no longer bound to acme.');
+    expect(await binding(salesGroup)).toBeNull();
+    // The other group of the tenant keeps its binding.
+    expect(await binding(group)).toMatchObject({ tenant: { name: 'acme' }, project: null });
+    const channels = await h.admin('claw channels --tenant acme');
+    expect((channels.result as { bindings: Array<{ chatId: string }> }).bindings.map((b) => b.chatId)).toEqual([group]);
+
+    const again = await feishu.pushMessage({ chatId: salesGroup, chatType: 'group', sender: lead, text: 'claw unbind' });
+    expect(feishuText(await feishuReply(feishu, again.messageId!))).toContain('This group is not bound to any tenant.');
   });
 });

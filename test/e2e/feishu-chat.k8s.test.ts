@@ -8,7 +8,9 @@ import { AuditEventEntity } from '../../src/store/entities/audit-event.js';
 import { KubeletControl } from '../cluster/kubelet-control.js';
 import { k8sSettings } from '../support/k8s-settings.js';
 import { randomToken } from '../../src/util/ids.js';
-import { eventually, feishuButton, feishuLatest, feishuReply, feishuText, startChatHarness, type ChatHarness } from './chat-harness.js';
+import {
+  eventually, feishuButton, feishuLatest, feishuReply, feishuText, inboundCount, inboundRow, outboxDrained, processed, startChatHarness, type ChatHarness,
+} from './chat-harness.js';
 
 const kubeconfig = inject('kubeconfigPath');
 const tenant = `fs${randomToken(6).toLowerCase()}`;
@@ -61,9 +63,16 @@ describe('Feishu group chat', () => {
 
   it('ignores group messages that do not @mention the bot, and the bot\'s own messages', async () => {
     const before = emu().messages.length;
-    await emu().pushMessage({ chatId: group, chatType: 'group', sender: alice, text: 'claw status', mentionBot: false });
-    await emu().pushMessage({ chatId: group, chatType: 'group', sender: { openId: emu().botOpenId, name: 'bot' }, text: 'claw status' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const ignored = await inboundCount(h.t, 'feishu', 'message', 'ignored');
+    const acks = [
+      await emu().pushMessage({ chatId: group, chatType: 'group', sender: alice, text: 'claw status', mentionBot: false }),
+      await emu().pushMessage({ chatId: group, chatType: 'group', sender: { openId: emu().botOpenId, name: 'bot' }, text: 'claw status' }),
+    ];
+    // Both were handled to the end: counted as ignored and never stored, so nothing can run them later.
+    await eventually(async () => (await inboundCount(h.t, 'feishu', 'message', 'ignored')) >= ignored + 2, 10_000, 'both messages ignored');
+    expect(await inboundCount(h.t, 'feishu', 'message', 'ignored')).toBe(ignored + 2);
+    for (const ack of acks) expect(await inboundRow(h.t, 'feishu', ack.eventId)).toBeNull();
+    await outboxDrained(h.t);
     expect(emu().messages.length).toBe(before);
   });
 
@@ -80,9 +89,14 @@ describe('Feishu group chat', () => {
   it('runs a redelivered event once', async () => {
     const { ack } = await say(alice, 'claw whoami');
     const replies = () => emu().messages.filter((m) => m.replyTo === ack.messageId).length;
+    const duplicates = await inboundCount(h.t, 'feishu', 'message', 'duplicate');
     const again = await emu().redeliver(ack.eventId);
     expect(again.acked).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The redelivery was recognised as the stored event, which has run to the end, and every reply has gone out.
+    await eventually(async () => (await inboundCount(h.t, 'feishu', 'message', 'duplicate')) >= duplicates + 1, 10_000, 'the redelivery seen as a duplicate');
+    expect(await inboundCount(h.t, 'feishu', 'message', 'duplicate')).toBe(duplicates + 1);
+    expect(await processed(h.t, 'feishu', ack.eventId)).toMatchObject({ status: 'done' });
+    await outboxDrained(h.t);
     expect(replies()).toBe(1);
     const audited = await h.t.plane.store.dataSource.getRepository(AuditEventEntity).countBy({ requestId: `feishu-${ack.eventId}` });
     expect(audited).toBe(1);
@@ -161,7 +175,11 @@ describe('Feishu group chat', () => {
       await new KubeletControl(inject('kubeletControlUrl')).addFault({ namespace: `claw-${tenant}`, selector: { 'clusterclaw.io/instance': 'slowpoke' }, fault: 'never-ready' });
       const ack = await emu().pushMessage({ chatId: group, chatType: 'group', sender: alice, text: 'claw create slowpoke --wait --timeout 4s' });
       const rows = h.t.plane.store.dataSource.getRepository(InboundEventEntity);
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      // Still running well past the cut-off (1 s), and its heartbeat still coming: only then does the leader's pass prove anything.
+      await eventually(async () => {
+        const row = await inboundRow(h.t, 'feishu', ack.eventId);
+        return row?.status === 'processing' && row.heartbeatAt && row.heartbeatAt.getTime() - row.receivedAt.getTime() > 2000;
+      }, 10_000, 'heartbeats 2 s into the command');
       await h.t.plane.chat.inbound.resume();
       expect((await rows.find()).filter((r) => r.status === 'processing')).toHaveLength(1);
       const reply = await feishuReply(emu(), ack.messageId!);

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEventEntity } from '../../src/store/entities/audit-event.js';
 import { buildMessageReceiveEvent, newMessageId } from '../emulators/feishu-protocol.js';
 import { sendUrlVerification, sendWebhookEvent } from '../emulators/feishu-webhook-driver.js';
-import { FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN, feishuReply, feishuText, startChatHarness, type ChatHarness } from './chat-harness.js';
+import {
+  FEISHU_ENCRYPT_KEY, FEISHU_VERIFICATION_TOKEN, feishuReply, feishuText, inboundRow, outboxDrained, processed, startChatHarness, type ChatHarness,
+} from './chat-harness.js';
 
 const alice = { openId: 'ou_alicewebhook00001', name: 'Alice' };
 let h: ChatHarness;
@@ -46,6 +48,8 @@ describe('Feishu webhook mode', () => {
     expect(result.status).toBe(200);
     const reply = await feishuReply(h.feishu!, messageId);
     expect(feishuText(reply)).toContain('You are alice');
+    // Run from its stored row, like every chat event (the refusals below leave none).
+    expect(await processed(h.t, 'feishu', envelope.header.event_id)).toMatchObject({ status: 'done' });
   });
 
   it.each([
@@ -58,7 +62,9 @@ describe('Feishu webhook mode', () => {
     const result = await sendWebhookEvent(url, envelope, { ...sign, tamper });
     expect(result.status).toBe(401);
     expect(result.json).toMatchObject({ error: { code } });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Refused before it was stored: with no row, nothing can run it later (every chat command starts from its row).
+    expect(await inboundRow(h.t, 'feishu', envelope.header.event_id)).toBeNull();
+    await outboxDrained(h.t);
     expect(h.feishu!.messages.filter((m) => m.replyTo === messageId)).toHaveLength(0);
     expect(await audited()).toBe(before);
   });

@@ -126,8 +126,10 @@ describe('decision table', () => {
 
   it.each(table)('%s: %s -> %s', async (member, text, expected) => {
     const r = await t.run(who[member]!, text);
-    const decision = !r.ok && r.error.apiCode === 'forbidden' ? 'deny' : 'allow';
-    expect(decision, r.ok ? 'ok' : r.error.message).toBe(expected);
+    // allow: it ran, or the command itself answered with a user error (4xx: not found, conflict, bad argument); a
+    // crash or an unavailable backend (5xx) is neither an allow nor a deny.
+    const decision = r.ok ? 'allow' : r.error.apiCode === 'forbidden' ? 'deny' : r.error.status < 500 ? 'allow' : `error ${r.error.apiCode}`;
+    expect(decision, r.ok ? 'ok' : `${r.error.code}: ${r.error.message}`).toBe(expected);
   });
 
   it('filters listings to what the member may see', async () => {

@@ -6,9 +6,11 @@
 // With the cache prebuilt (CI) the install step takes about 0.1 s. The gateway boots to ready in 10-17 s, and exits
 // within a second of SIGTERM when idle. The test prints its timings at the end.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceRef, Observation, RuntimeTarget } from '../../src/runtime/runtime.js';
 import type { WorkloadSpec } from '../../src/runtime/workload.js';
@@ -28,6 +30,7 @@ import type { Instance } from '../../src/store/entities/instance.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 
 const SECRET_KEY = randomBytes(32).toString('base64');
+const FAKE_CLAW = fileURLToPath(new URL('../fixtures/fake-claw.mjs', import.meta.url));
 
 /** Shared across runs (and prebuilt by CI), so only the first run on a machine pays for the install. */
 const CACHE_DIR = process.env.CLAW_TEST_CACHE_DIR ?? join(homedir(), '.cache', 'open-cluster-claw', 'test-runtime');
@@ -92,19 +95,31 @@ describe('local runtime with the real OpenClaw gateway', () => {
     console.log(`openclaw local runtime timings (ms): ${JSON.stringify(timings)}`);
   });
 
-  it('installs Node 24 and openclaw into the cache and boots the gateway to ready', async () => {
-    const warm = existsSync(join(CACHE_DIR, 'pkg', `openclaw@${OPENCLAW.version}`, '.clusterclaw-installed.json'));
+  // On a cold cache this installs both; on a warm one (CI prebuilds it) it uses them as they are. Install progress on
+  // an empty cache is checked by the next test, which does not depend on what the machine has cached.
+  it('installs Node 24 and openclaw into the cache (or finds them there) and boots the gateway to ready', async () => {
+    const node = `${NODE.name}@${NODE.version}`;
+    const openclaw = `${OPENCLAW.name}@${OPENCLAW.version}`;
+    const cached = (dir: string) => existsSync(join(CACHE_DIR, dir, '.clusterclaw-installed.json'));
+    const missing = [...(cached(join('node', node)) ? [] : [node]), ...(cached(join('pkg', openclaw)) ? [] : [openclaw])];
+    const warm = missing.length === 0;
     const t0 = Date.now();
     await runtime.apply(gatewaySpec(ref, target, token));
     expect(Date.now() - t0).toBeLessThan(2000);
+    // apply() only records what is wanted; installing and booting (10 s and more) happen after it returns.
     const first = await runtime.observe(ref);
     expect(['pending', 'running']).toContain(first.state);
+    expect(first.ready).toBe(false);
     if (!warm) {
       const installing = await waitFor('install progress', () => runtime.observe(ref), (o) => /^installing /.test(o.progress ?? ''), 10_000);
       expect(installing.state).toBe('pending');
     }
     await until('the gateway process', (o) => o.state === 'running' || o.state === 'failed', INSTALL_AND_BOOT_MS);
     timings[warm ? 'installWarm' : 'installCold'] = Date.now() - t0;
+    // What was installed, as events: what the cache lacked (both on a cold machine), nothing on a warm one.
+    const installs = (await runtime.events(ref)).filter((e) => e.reason === 'InstallStarted' || e.reason === 'Installed').map((e) => `${e.reason} ${e.message}`);
+    expect(installs).toEqual(warm ? [] : [...missing.map((p) => `InstallStarted installing ${p}`), `Installed ${missing.join(', ')}`]);
+    for (const dir of [join('node', node), join('pkg', openclaw)]) expect(existsSync(join(CACHE_DIR, dir, '.clusterclaw-installed.json')), dir).toBe(true);
     const t1 = Date.now();
     const ready = await until('the gateway to be ready', readyNow);
     timings.boot = Date.now() - t1;
@@ -127,6 +142,49 @@ describe('local runtime with the real OpenClaw gateway', () => {
     expect(JSON.parse(versionLine).nodeVersion).toMatch(/^v24\./);
     expect((await runtime.logs(ref, { tail: 500 })).join('\n')).toMatch(/\[gateway\] ready/);
   }, INSTALL_AND_BOOT_MS + BOOT_MS);
+
+  it('shows install progress while a package goes into an empty cache, then records the install', async () => {
+    // A throwaway cache and a package packed on the spot (npm installs a file: tarball offline), so this runs the same on
+    // a cold machine and in CI. Another process holding the package's install lock keeps the install waiting, so the
+    // progress is there to be seen for as long as the test needs.
+    const probeBase = join(base, 'install-probe');
+    const source = join(probeBase, 'source');
+    mkdirSync(source, { recursive: true });
+    writeFileSync(join(source, 'package.json'), JSON.stringify({ name: 'claw-install-probe', version: '1.0.0', main: 'index.js' }));
+    writeFileSync(join(source, 'index.js'), 'module.exports = 42;\n');
+    execFileSync('npm', ['pack', '--silent', '--pack-destination', probeBase], { cwd: source, stdio: 'ignore' });
+    const pkg = { name: 'claw-install-probe', version: `file:${join(probeBase, 'claw-install-probe-1.0.0.tgz')}` };
+    const cacheDir = join(probeBase, 'cache');
+    // Where the installer keeps this package (its directory name, sanitised like the installer does) and its lock.
+    const pkgDir = join(cacheDir, 'pkg', `${pkg.name}@${pkg.version}`.replace(/[^A-Za-z0-9@._+^~=<>-]/g, '_'));
+    mkdirSync(`${pkgDir}.lock`, { recursive: true });
+    writeFileSync(join(`${pkgDir}.lock`, 'owner'), String(process.ppid));
+
+    const probe = createLocalRuntime({ rootDir: join(probeBase, 'instances'), cacheDir, db: store.dataSource, healthIntervalMs: 500 });
+    const r: InstanceRef = { id: randomUUID(), tenant: 'acme', project: 'ops', name: 'probe' };
+    try {
+      const at = await probe.target(r);
+      const gateway = gatewaySpec(r, at, token);
+      // The control plane's own Node (no node package) runs the fake claw: only the package install is under test.
+      const spec: WorkloadSpec = { ...gateway, process: { packages: [pkg], entry: { script: FAKE_CLAW }, args: ['--port', String(at.port)] }, specHash: `${gateway.specHash}-probe` };
+      await probe.apply(spec);
+      const installing = await waitFor('install progress', () => probe.observe(r), (o) => o.progress === `installing ${pkg.name}@${pkg.version}`, 30_000);
+      expect(installing).toMatchObject({ state: 'pending', ready: false });
+      expect((await probe.events(r)).map((e) => `${e.reason} ${e.message}`)).toContain(`InstallStarted installing ${pkg.name}@${pkg.version}`);
+
+      rmSync(`${pkgDir}.lock`, { recursive: true, force: true });
+      // Installed, so the process starts (the gateway's probes are not the fake claw's, so it never reports ready).
+      const started = await waitFor('the probe process', () => probe.observe(r), (o) => o.state === 'running' || o.state === 'failed', BOOT_MS);
+      expect(started).toMatchObject({ state: 'running', progress: 'starting' });
+      expect((await probe.events(r)).map((e) => `${e.reason} ${e.message}`)).toContain(`Installed ${pkg.name}@${pkg.version}`);
+      expect(existsSync(join(pkgDir, '.clusterclaw-installed.json'))).toBe(true);
+      expect(existsSync(join(pkgDir, 'node_modules', pkg.name, 'index.js'))).toBe(true);
+      await probe.destroy(r, { keepData: false });
+      await waitFor('the probe destroyed', () => probe.observe(r), (o) => o.state === 'absent' && !o.resourcesPresent, BOOT_MS);
+    } finally {
+      await probe.close();
+    }
+  }, 2 * BOOT_MS);
 
   it('stops the gateway with SIGTERM and starts it again', async () => {
     const before = await runtime.observe(ref);

@@ -146,7 +146,9 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
 
     it('elects exactly one leader among replicas, and another when it leaves', async () => {
       const other = await h.replica();
-      const timing = { durationMs: 3000, renewMs: 500 };
+      // A lease far longer than a release-based handover takes, so "before it would expire" keeps a wide margin on a busy
+      // machine: without the release the other replica would wait out the 15 s.
+      const timing = { durationMs: 15_000, renewMs: 500 };
       const a = h.runtime.leaderElector('replica-a', timing);
       const b = other.leaderElector('replica-b', timing);
       const stopA = new AbortController();
@@ -157,11 +159,11 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
         await waitFor('a leader', async () => [a.isLeader(), b.isLeader()], (l) => l.filter(Boolean).length === 1, 20_000);
         const [first, second] = a.isLeader() ? [a, b] : [b, a];
         // The other replica learns who leads on its next attempt (its first one may still have been in flight).
-        await waitFor('the follower to know the leader', async () => second.holder(), (h) => h === (first === a ? 'replica-a' : 'replica-b'), 2500);
+        await waitFor('the follower to know the leader', async () => second.holder(), (h) => h === (first === a ? 'replica-a' : 'replica-b'), 10_000);
         expect(second.isLeader()).toBe(false);
         (first === a ? stopA : stopB).abort();
         // The leaving leader releases its lease, so the other takes over well before the lease would expire.
-        await waitFor('the other replica to take over', async () => second.isLeader(), Boolean, 2500);
+        await waitFor('the other replica to take over', async () => second.isLeader(), Boolean, 10_000);
         expect(first.isLeader()).toBe(false);
       } finally {
         stopA.abort();

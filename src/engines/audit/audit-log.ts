@@ -32,18 +32,73 @@ export type VerifyResult =
   | { ok: true; checked: number }
   | { ok: false; checked: number; seq: number; reason: 'gap' | 'prev_hash' | 'hash' | 'truncated' };
 
+/** An append waiting for the writer: its event and the caller to answer once the event is committed. */
+interface PendingAppend {
+  input: AuditInput;
+  resolve(event: AuditEvent): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Most events one INSERT carries: 17 bound values each stays far below SQLite's and MySQL's placeholder limits, and
+ * 100 texts of at most 4,000 characters below MySQL's default max_allowed_packet.
+ */
+const MAX_BATCH = 100;
+
 export class AuditLog {
   /** Last appended (seq, hash), so appends need no read; refreshed from the database when another writer got ahead. */
   private head: { seq: number; hash: string } | undefined;
-  /** Appends are serialised in-process so they do not race for the same sequence number. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Appends waiting for the writer, in arrival order; that order is their order in the chain. */
+  private pending: PendingAppend[] = [];
+  /** True while a drain of `pending` is scheduled or running: one at a time, so this log's sequence numbers do not race. */
+  private writing = false;
 
   constructor(private readonly db: DataSource) {}
 
+  /**
+   * Appends an event; resolves once it is committed, so a caller that answers after this cannot acknowledge an
+   * attempt the database does not hold. Appends that arrive while a write is in flight are committed together by
+   * the next write (group commit): one INSERT, one round trip and one log flush for all of them, in arrival order.
+   */
   append(input: AuditInput): Promise<AuditEvent> {
-    const run = this.queue.then(() => this.appendNow(input));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise<AuditEvent>((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        // Start after this turn of the event loop, so the appends of every request it handles share the first write
+        // too (with SQLite's synchronous driver nothing else could ever join a write in flight).
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        try {
+          const events = await this.write(batch.map((p) => p.input));
+          batch.forEach((p, i) => p.resolve(events[i]!));
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]!.reject(error);
+            continue;
+          }
+          // One event the database refuses (a value too long for its column) must not take its neighbours with it.
+          // Should the batch have committed after all (a connection lost on the answer), its events are recorded twice,
+          // on a valid chain: audited twice beats not audited.
+          for (const p of batch) {
+            try {
+              p.resolve((await this.write([p.input]))[0]!);
+            } catch (alone) {
+              p.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
   }
 
   private async readHead(): Promise<{ seq: number; hash: string }> {
@@ -51,23 +106,24 @@ export class AuditLog {
     return last[0] ? { seq: last[0].seq, hash: last[0].hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  private async appendNow(input: AuditInput): Promise<AuditEvent> {
+  /** Chains the events after the head, in order, and inserts them in one statement (all or none). */
+  private async write(inputs: AuditInput[]): Promise<AuditEvent[]> {
     const repo = this.db.getRepository(AuditEventEntity);
     // Another replica may append between our reads; the primary key on seq makes the loser retry on a fresh head.
     for (let attempt = 0; attempt < 20; attempt++) {
       const head = (this.head ??= await this.readHead());
-      const event: Omit<AuditEvent, 'hash'> = {
-        ...input,
-        text: input.text.slice(0, 4000),
-        seq: head.seq + 1,
-        occurredAt: new Date(Math.floor(Date.now())),
-        prevHash: head.hash,
-      };
-      const full: AuditEvent = { ...event, hash: hashEvent(event) };
-      try {
-        await repo.insert(full);
-        this.head = { seq: full.seq, hash: full.hash };
+      const occurredAt = new Date(Math.floor(Date.now()));
+      let prev = head;
+      const events = inputs.map((input): AuditEvent => {
+        const event: Omit<AuditEvent, 'hash'> = { ...input, text: input.text.slice(0, 4000), seq: prev.seq + 1, occurredAt, prevHash: prev.hash };
+        const full: AuditEvent = { ...event, hash: hashEvent(event) };
+        prev = full;
         return full;
+      });
+      try {
+        await repo.insert(events);
+        this.head = { seq: prev.seq, hash: prev.hash };
+        return events;
       } catch (error) {
         this.head = undefined;
         if (!isUniqueViolation(error)) throw error;

@@ -147,13 +147,21 @@ export class Controller {
     }
   }
 
+  /** Queues every live instance behind urgent work (a full resync); returns how many. Only on the leader. */
+  async resync(): Promise<number> {
+    if (!this.running) return 0;
+    const queue = this.queue;
+    const rows = await this.o.db.getRepository(InstanceEntity).find({ select: { id: true }, where: { phase: Not('Destroyed') } });
+    // Behind anything a command or a runtime event asked for: a resync of thousands never delays a command.
+    for (const row of rows) queue.add(row.id, 'background');
+    // Destroyed rows whose desired state changed again are picked up by the poll.
+    return rows.length;
+  }
+
   private async resyncLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        const rows = await this.o.db.getRepository(InstanceEntity).find({ select: { id: true }, where: { phase: Not('Destroyed') } });
-        // Behind anything a command or a runtime event asked for: a resync of thousands never delays a command.
-        for (const row of rows) this.queue.add(row.id, 'background');
-        // Destroyed rows whose desired state changed again are picked up by the poll.
+        await this.resync();
       } catch (error) {
         this.o.logger.warn({ err: error }, 'resync failed');
       }

@@ -78,13 +78,42 @@ describe('DingTalkChannel receiving (real SDK against the emulator)', () => {
   });
 
   it('acks at the deadline when a handler is slower than its contract, so DingTalk (1.5 s) does not redeliver', async () => {
-    const { emu, handlers, logger } = await connected();
-    handlers.delayMs = 1_300;
+    // The emulator stops waiting at DingTalk's own 1.5 s; a 300 ms budget leaves a busy machine 1.2 s of margin, and the
+    // handler takes 3 s, so an ack that waited for it would be reported as missed.
+    const emu = await h.emulator({ ackTimeoutMs: 1_500 });
+    const { channel, logger } = h.channel(emu, { handlerBudgetMs: 300 });
+    const handlers = new RecordingHandlers();
+    handlers.delayMs = 3_000;
+    await h.start(channel, handlers);
+    await emu.waitForConnections(1);
+    let handlerDone = false;
+    const onMessage = handlers.onMessage.bind(handlers);
+    handlers.onMessage = (message) => onMessage(message).finally(() => {
+      handlerDone = true;
+    });
     const ack = await emu.pushRobotMessage({ conversationId: 'cidGroup1', conversationType: '2', sender: alice, text: 'claw status' });
-    expect(ack.acked).toBe(true);
-    expect(ack.latencyMs).toBeGreaterThanOrEqual(950);
-    expect(ack.latencyMs).toBeLessThan(1_300);
+    // The emulator's verdict: acked before DingTalk's deadline, and while the handler was still running.
+    expect(ack).toMatchObject({ acked: true, code: 200 });
+    expect(handlerDone).toBe(false);
+    // Not before the budget: the channel gave the handler its time first.
+    expect(ack.latencyMs).toBeGreaterThanOrEqual(280);
     expect(logger.lines.some((l) => l.msg?.includes('ack deadline'))).toBe(true);
+  });
+
+  it('the handler budget is 1 s by default, and a configured 5 s is capped (1.2 s) so the ack still beats the deadline', async () => {
+    // Lower bounds hold on any machine; the upper side is the emulator's verdict against a 3 s deadline (twice
+    // DingTalk's), which a channel waiting for the 4 s handler would miss.
+    for (const [budget, atLeast] of [[undefined, 950], [5_000, 1_150]] as const) {
+      const emu = await h.emulator({ ackTimeoutMs: 3_000 });
+      const { channel } = h.channel(emu, budget === undefined ? {} : { handlerBudgetMs: budget });
+      const handlers = new RecordingHandlers();
+      handlers.delayMs = 4_000;
+      await h.start(channel, handlers);
+      await emu.waitForConnections(1);
+      const ack = await emu.pushRobotMessage({ conversationId: 'cidGroup1', conversationType: '2', sender: alice, text: 'claw status' });
+      expect(ack.acked, `budget ${String(budget)}`).toBe(true);
+      expect(ack.latencyMs, `budget ${String(budget)}`).toBeGreaterThanOrEqual(atLeast);
+    }
   });
 
   it('keeps the eventId of a redelivered message so the core can deduplicate', async () => {

@@ -75,6 +75,11 @@ describe('DingTalk stream supervision', () => {
     expect(channel.status().detail).toMatch(/gateway answered HTTP 401 InvalidAuthentication; retrying in \d+ ms/);
     await emu.waitFor(() => emu.gatewayRequests.length >= 3, 3_000, 'retries');
     expect(emu.connectionAttempts).toBe(0);
+    // With backoff: each retry waits at least half its delay (equal jitter on 50 ms, then 100 ms), never back to back.
+    const at = emu.gatewayRequests.map((r) => r.at);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(25 - 5);
+    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(50 - 5);
     const printed = JSON.stringify([logger.lines, ...Object.values(h.console).map((s) => s.mock.calls)]);
     expect(printed).not.toContain(wrongSecret);
   });

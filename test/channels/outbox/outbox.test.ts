@@ -320,9 +320,12 @@ describe.each(databaseKinds())('outbox on %s', (kind) => {
       const bad = await outbox.send(feishuGroup(a), { type: 'text', content: 'this is not JSON', updatable: false });
       const ok2 = await outbox.send(feishuGroup(a), card(channel, 'F-03'));
       await until(settled(db(), [ok1, bad, ok2]), 5_000, 'all three settled');
-      await sleep(300);
+      // One more message to the chat: once it is out, the worker has moved past everything before it (one chat goes
+      // out in order), so no retry or second copy of those can still come.
+      const after = await outbox.send(feishuGroup(a), card(channel, 'F-04'));
+      await until(settled(db(), [after]), 5_000, 'the next message delivered');
 
-      expect(feishuChat(emu, a)).toEqual(['F-01', 'F-03']);
+      expect(feishuChat(emu, a)).toEqual(['F-01', 'F-03', 'F-04']);
       const failed = await row(db(), bad);
       expect(failed.status).toBe('failed');
       expect(failed.lastError).toMatch(/HTTP 400, code 230001/);
@@ -350,14 +353,16 @@ describe.each(databaseKinds())('outbox on %s', (kind) => {
       const update = await outbox.update(original, card(channel, 'P-02'));
       const next = await outbox.send(feishuGroup(a), card(channel, 'P-03'));
       await until(settled(db(), [update, next]), 5_000, 'the update and the next message settled');
-      await sleep(200);
+      // Once a later message is out, the worker has moved past the update: no second PATCH can still come.
+      const last = await outbox.send(feishuGroup(a), card(channel, 'P-04'));
+      await until(settled(db(), [last]), 5_000, 'the last message delivered');
 
       const u = await row(db(), update);
       expect(u.status).toBe('failed');
       expect(u.lastError).toMatch(/message\.patch failed: HTTP 400, code 230001/);
       expect(w2.failed.map((f) => f.row.id)).toEqual([update]);
       expect(newApp.requests.filter((r) => r.method === 'PATCH')).toHaveLength(1);
-      expect(feishuChat(newApp, a)).toEqual(['P-03']);
+      expect(feishuChat(newApp, a)).toEqual(['P-03', 'P-04']);
       expect(markerOf(oldApp.messages[0]!.rawContent)).toBe('P-01');
     });
 
@@ -370,13 +375,15 @@ describe.each(databaseKinds())('outbox on %s', (kind) => {
       const update = await outbox.update(brokenCard, card(channel, 'N-02'));
       const w = startWorker(db(), outbox, [channel]);
       await until(settled(db(), [brokenCard, update]), 5_000, 'both settled');
-      await sleep(100);
+      // Once a later message is out, the worker has moved past both: nothing about them can still reach Feishu.
+      const next = await outbox.send(feishuGroup(a), card(channel, 'N-03'));
+      await until(settled(db(), [next]), 5_000, 'the next message delivered');
 
       expect((await rows(db(), [brokenCard, update])).map((r) => r.status)).toEqual(['failed', 'failed']);
       expect((await row(db(), update)).lastError).toMatch(/never delivered/);
       expect(w.failed.map((f) => f.row.id)).toEqual([brokenCard, update]);
       expect(emu.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
-      expect(emu.messages).toEqual([]);
+      expect(feishuChat(emu, a)).toEqual(['N-03']);
     });
     it('a stored message that cannot be read (sealed with another key) fails for good instead of blocking its chat', async () => {
       const emu = await feishu();
@@ -416,14 +423,16 @@ describe.each(databaseKinds())('outbox on %s', (kind) => {
 
       startWorker(db(), outbox, [feishuChannel(emu)]);
       await until(settled(db(), updates), 5_000, 'the newest update delivered');
-      await sleep(200);
+      // Once a later message is out, the worker has moved past the updates: no second PATCH can still come.
+      const next = await outbox.send(feishuGroup(a), feishuText('after'));
+      await until(settled(db(), [next]), 5_000, 'the next message delivered');
 
       const cardId = (await row(db(), original)).platformMessageId;
       expect(emu.patches).toHaveLength(1);
       expect(emu.patches[0]!.messageId).toBe(cardId);
       expect(markerOf(emu.patches[0]!.rawContent)).toBe('v4');
-      // The chat shows one card, now with v4.
-      expect(feishuChat(emu, a)).toEqual(['v4']);
+      // The chat shows one card, now with v4 (and the message sent after it).
+      expect(feishuChat(emu, a)).toEqual(['v4', 'after']);
       const last = await row(db(), updates[3]!);
       expect([last.status, last.correlation, last.platformMessageId]).toEqual(['sent', 'approval:7', cardId]);
     });

@@ -132,5 +132,24 @@ export function helpers(t: () => TestControlPlane) {
     return (r.body.result as { events: AuditEventData[] }).events;
   };
 
-  return { as, admin, must, rest, crew, running, instance, until, heldId, approval, audit };
+  /**
+   * The audit row of `member`'s `command` on approval `id` (approve, reject), once it is there: written when the
+   * decision has been processed to the end, including any run of the held command it triggered.
+   */
+  const decided = async (tenant: string, member: string, command: 'approve' | 'reject', id: number): Promise<AuditEventData> => {
+    const names = new RegExp(`^claw ${command} "?${id}"?( |$)`);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = (await audit(tenant, command)).find((e) => e.member === member && names.test(e.text));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no audit row for ${member}'s ${command} of #${id}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  /** Audit rows of the held command run on behalf of approval `id` (identity `approval#<id> (...)`). */
+  const runsOf = async (tenant: string, command: string, id: number): Promise<AuditEventData[]> =>
+    (await audit(tenant, command)).filter((e) => e.identity?.startsWith(`approval#${id} `));
+
+  return { as, admin, must, rest, crew, running, instance, until, heldId, approval, audit, decided, runsOf };
 }

@@ -34,6 +34,7 @@ afterAll(async () => t?.close());
 describe('expiry', () => {
   it('takes the tenant\'s expiry; past it, approving answers that it expired, and it never runs', async () => {
     await h.must(t.adminToken, `claw tenant policy ${tenant} --expiry 1m`);
+    const before = await h.instance(tenant, 'demo');
     const id = h.heldId(await h.as(crew.tokens.op, 'claw stop demo --force'));
     const held = await h.approval(crew.tokens.ap1, id);
     expect(new Date(held.expiresAt).getTime() - new Date(held.createdAt).getTime()).toBe(60_000);
@@ -50,9 +51,11 @@ describe('expiry', () => {
     expect((await h.rest(crew.tokens.ap2, 'POST', `/api/v1/approvals/${id}/reject`, { reason: 'too late' })).status).toBe(409);
     expect(await h.approval(crew.tokens.ap1, id)).toMatchObject({ status: 'expired', rejections: [] });
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running' });
-    expect((await h.audit(tenant, 'stop')).filter((e) => e.identity?.startsWith(`approval#${id} `))).toEqual([]);
+    // Both attempts were processed to the end (their audit rows); neither ran the command, and the instance is as it was.
+    expect(await h.decided(tenant, 'ap1', 'approve', id)).toMatchObject({ outcome: 'failure', errorCode: 'conflict' });
+    expect(await h.decided(tenant, 'ap2', 'reject', id)).toMatchObject({ outcome: 'failure', errorCode: 'conflict' });
+    expect(await h.runsOf(tenant, 'stop', id)).toEqual([]);
+    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running', generation: before!.generation });
     await h.must(t.adminToken, `claw tenant policy ${tenant} --reset`);
   });
 
@@ -134,6 +137,7 @@ describe('stale', () => {
   });
 
   it('runs with the requester\'s permissions of today: a requester who lost them gets a failed approval, nothing runs', async () => {
+    const before = await h.instance(tenant, 'demo');
     const id = h.heldId(await h.as(crew.tokens.op, 'claw stop demo --force'));
     await h.must(t.adminToken, `claw revoke op operator --tenant ${tenant}`);
     try {
@@ -146,8 +150,10 @@ describe('stale', () => {
     } finally {
       await h.must(t.adminToken, `claw grant op operator --tenant ${tenant}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running' });
+    // The approval was processed to the end (its audit row, after the refused run above); the instance is as it was.
+    expect(await h.decided(tenant, 'ap1', 'approve', id)).toMatchObject({ outcome: 'success' });
+    expect((await h.runsOf(tenant, 'stop', id)).map((e) => e.outcome)).toEqual(['failure']);
+    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running', generation: before!.generation });
   });
 
   // Approvals are decided on the names of their scope: the instance being gone does not hide the approval.

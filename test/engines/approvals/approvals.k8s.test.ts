@@ -42,13 +42,15 @@ describe('a risky command waits for approval', () => {
     expect(expires - Date.now()).toBeGreaterThan(29 * 60_000);
     expect(expires - Date.now()).toBeLessThanOrEqual(30 * 60_000);
 
-    // Nothing happened to the instance: still Running, same generation, still Running a moment later.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The request was processed to the end: audited as held, and held is the only stop there is.
+    const stops = await h.audit(tenant, 'stop');
+    expect(stops).toEqual([expect.objectContaining({
+      member: 'op', command: 'stop', text: 'claw stop demo --force', decision: 'allowed', outcome: 'held', identity: 'token:op-laptop', errorCode: null,
+    })]);
+    // Nothing happened to the instance: still Running, same generation, nothing asked of it.
     const after = await h.instance(tenant, 'demo');
     expect(after).toMatchObject({ phase: 'Running', desiredPhase: 'Running', generation: before!.generation });
-
-    const [event] = (await h.audit(tenant, 'stop')).filter((e) => e.member === 'op');
-    expect(event).toMatchObject({ command: 'stop', text: 'claw stop demo --force', decision: 'allowed', outcome: 'held', identity: 'token:op-laptop', errorCode: null });
+    expect(await h.approval(crew.tokens.ap1, id)).toMatchObject({ status: 'pending', approvals: [] });
 
     // The approvers see it waiting.
     const list = await h.rest(crew.tokens.ap1, 'GET', '/api/v1/approvals');
@@ -141,12 +143,15 @@ describe('N of M', () => {
     const id = h.heldId(await h.as(crew.tokens.op, 'claw stop demo -f'));
     expect(await h.approval(crew.tokens.ap1, id)).toMatchObject({ required: 2, status: 'pending' });
 
+    const before = await h.instance(tenant, 'demo');
     const first = await h.as(crew.tokens.ap1, `claw approve ${id}`);
     expect(first.status).toBe(200);
     expect(first.body.result).toMatchObject({ approval: { status: 'pending', approvals: ['ap1'] } });
     expect(first.body.text).toMatch(/Approvals:\s+1\/2 \(ap1\)/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running' });
+    // The first vote was processed to the end (its audit row) and ran nothing: the instance is as it was.
+    expect(await h.decided(tenant, 'ap1', 'approve', id)).toMatchObject({ outcome: 'success' });
+    expect(await h.runsOf(tenant, 'stop', id)).toEqual([]);
+    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running', generation: before!.generation });
 
     const twice = await h.as(crew.tokens.ap1, `claw approve ${id}`);
     expect(twice.status).toBe(409);
@@ -164,6 +169,7 @@ describe('N of M', () => {
 describe('rejection', () => {
   it('closes the request on one rejection, even when two approvals are needed; the command never runs', async () => {
     await h.must(crew.tokens.op, 'claw start demo --wait');
+    const before = await h.instance(tenant, 'demo');
     const id = h.heldId(await h.as(crew.tokens.op, 'claw stop demo --force --reason "gateway hung"'));
     await h.must(crew.tokens.ap2, `claw approve ${id}`);
     const r = await h.as(crew.tokens.ap1, `claw reject ${id} --reason "not during the demo"`);
@@ -180,9 +186,12 @@ describe('rejection', () => {
     expect(late.status).toBe(409);
     expect(late.body.error?.message).toBe(`Approval #${id} is rejected; it can no longer be decided.`);
 
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running' });
-    expect((await h.audit(tenant, 'stop')).filter((e) => e.identity?.startsWith(`approval#${id} `))).toEqual([]);
+    // Every decision was processed to the end (their audit rows); none ran the command, and the instance is as it was.
+    expect(await h.decided(tenant, 'ap2', 'approve', id)).toMatchObject({ outcome: 'success' });
+    expect(await h.decided(tenant, 'ap1', 'reject', id)).toMatchObject({ outcome: 'success' });
+    expect(await h.decided(tenant, 'ta', 'approve', id)).toMatchObject({ outcome: 'failure', errorCode: 'conflict' });
+    expect(await h.runsOf(tenant, 'stop', id)).toEqual([]);
+    expect(await h.instance(tenant, 'demo')).toMatchObject({ phase: 'Running', desiredPhase: 'Running', generation: before!.generation });
   });
 });
 
