@@ -1,8 +1,10 @@
-// `npm run bench`: prints figures and ratios (never pass/fail): parse throughput, command latency vs a bare route.
+// `npm run bench`: prints figures and ratios (never pass/fail): parse throughput, command latency vs a bare route, the
+// concurrent command mix, chat acks and the outbox, idle cost on both runtimes, and a fleet on the test cluster.
 import { chatBench } from './chat.js';
 import { commandLatency } from './command-latency.js';
 import { commandMix, formatMix } from './command-mix.js';
-import { instancesOnKubernetes } from './instances-k8s.js';
+import { kubeFleet } from './kube-fleet.js';
+import { localIdle } from './local-idle.js';
 import { parseThroughput } from './parse-throughput.js';
 
 const ms = (v: number) => `${v.toFixed(3)} ms`;
@@ -24,11 +26,23 @@ async function main(): Promise<void> {
   console.log(`chat event -> reply visible (claw whoami on Feishu): p50 ${ms(chat.feishuRoundTrip.p50)}  p99 ${ms(chat.feishuRoundTrip.p99)}  (n=${chat.feishuRoundTrip.n})`);
   console.log(`outbox: ${chat.outbox.messages} messages to ${chat.outbox.chats} Feishu chats in ${chat.outbox.seconds.toFixed(1)} s = ${chat.outbox.perSecond.toFixed(1)} msgs/s; limit ${chat.outbox.limitPerSecond} msgs/s (5 per chat); ratio ${(chat.outbox.perSecond / chat.outbox.limitPerSecond).toFixed(2)}; rate-limit refusals ${chat.outbox.refusals}`);
 
-  const k8s = await instancesOnKubernetes(Number(process.env.CLAW_BENCH_INSTANCES ?? 200));
+  for (const f of await localIdle()) {
+    console.log(`idle, local runtime, ${String(f.claws).padStart(2)} claws (fake claw processes): control plane ${f.cpuSecondsPerMinute.toFixed(2)} CPU s/min, RSS ${f.rssMiB.toFixed(0)} MiB`);
+  }
+
+  // The default sizes keep the whole bench under 20 minutes here; CLAW_BENCH_LARGE=1 adds 10,000.
+  const sizes = process.env.CLAW_BENCH_LARGE === '1' ? [200, 1000, 10_000] : [200, 1000];
+  const fleet = await kubeFleet(sizes, { startAll: true, rawFloor: true });
   const s = (v: number) => `${(v / 1000).toFixed(1)} s`;
-  console.log(`${k8s.instances} instances on the test cluster: created in ${s(k8s.createMs)}, all Running after ${s(k8s.toRunningMs)} (${(k8s.instances / (k8s.toRunningMs / 1000)).toFixed(1)} instances/s)`);
-  console.log(`claw status over them (HTTP): p50 ${ms(k8s.statusP50Ms)}; raw listNamespacedPod of the same pods: p50 ${ms(k8s.rawListP50Ms)}; ratio ${k8s.ratio.toFixed(2)}x`);
-  console.log(`control-plane memory with ${k8s.instances} instances: RSS ${k8s.rssMiB.toFixed(0)} MiB, heap ${k8s.heapMiB.toFixed(0)} MiB (bench process: control plane, test harness and client)`);
+  for (const f of fleet.sizes) {
+    console.log(`fleet of ${f.instances} on the test cluster (+${f.added} by ${16} API clients): answered in ${s(f.createMs)}, all Running after ${s(f.toRunningMs)} (${(f.added / (f.toRunningMs / 1000)).toFixed(1)}/s)`);
+    console.log(`  idle: control plane ${f.idleCpu.controlPlane.toFixed(2)} CPU s/min, kube-apiserver ${f.idleCpu.apiserver.toFixed(2)} s/min, etcd ${f.idleCpu.etcd.toFixed(2)} s/min; RSS ${f.rssMiB.toFixed(0)} MiB, heap ${f.heapMiB.toFixed(0)} MiB (bench process), ${f.cachedObjects} objects in the watch cache`);
+    console.log(`  claw status (first 100 rows, counts of all): p50 ${ms(f.status.p50)} p99 ${ms(f.status.p99)}; --phase running --limit 50: p50 ${ms(f.status.filteredP50)}; raw listNamespacedPod of all ${f.instances} pods: p50 ${ms(f.status.rawListP50)}; ratio ${f.status.ratio.toFixed(2)}x`);
+    console.log(`  full resync of ${f.resync.instances}: ${s(f.resync.ms)}, queue depth up to ${f.resync.maxDepth}, oldest wait ${s(f.resync.maxAgeMs)}; claw restart --wait meanwhile ${s(f.resync.restartMs)} (idle: ${s(f.resync.restartIdleMs)})`);
+  }
+  if (fleet.startAll) console.log(`claw stop --all, then claw start --all of ${fleet.startAll.instances}: all Running after ${s(fleet.startAll.ms)}`);
+  if (fleet.rawFloor) console.log(`raw API floor: the same objects for ${fleet.rawFloor.instances} instances from this process (@kubernetes/client-node, 16 at a time), all Running after ${s(fleet.rawFloor.ms)}; control plane / floor ${fleet.rawFloor.ratio.toFixed(2)}x`);
+  if (fleet.limitedBy) console.log(`largest size not reached: ${fleet.limitedBy}`);
 }
 
 main().catch((error: unknown) => {

@@ -41,6 +41,8 @@ export default defineCommand({
         events: events.map((e) => ({
           seq: e.seq, occurredAt: e.occurredAt.toISOString(), member: e.memberName, identity: e.identity, channel: e.channel, tenant: e.tenantName,
           scope: e.scope, command: e.command, text: e.text, decision: e.decision, outcome: e.outcome, errorCode: e.errorCode, durationMs: e.durationMs,
+          // More than 1: identical refused attempts that followed an earlier row with the same text, counted here, not a row each.
+          attempts: e.attempts,
         })),
       },
       view: {
@@ -56,7 +58,7 @@ export default defineCommand({
         ],
         rows: events.map((e) => ({
           seq: String(e.seq), time: formatTime(e.occurredAt, ctx.locale), member: e.memberName ?? '-', channel: e.channel,
-          text: e.text.length > 60 ? `${e.text.slice(0, 59)}…` : e.text, decision: e.decision, result: e.errorCode ?? e.outcome,
+          text: `${e.text.length > 60 ? `${e.text.slice(0, 59)}…` : e.text}${e.attempts > 1 ? ` ×${e.attempts}` : ''}`, decision: e.decision, result: e.errorCode ?? e.outcome,
         })),
         empty: ctx.t({ en: 'No matching events.', zh: '没有匹配的记录。' }),
         footer: events.length === limit ? ctx.t({ en: 'Showing the newest {n}; use --limit or --since to see others.', zh: '仅显示最新 {n} 条；可用 --limit 或 --since 查看更多。' }, { n: limit }) : undefined,

@@ -144,6 +144,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       channels: () => engines.channels.channels(),
       webhooks: { feishu: chat.webhook('feishu') },
       rateLimit: settings.rateLimit,
+      authFailureLimit: settings.authFailureLimit,
       logLevel: settings.logLevel,
     });
     const app = server;
@@ -163,6 +164,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
         stopController.abort();
         await app.close();
         await liveChat.drain();
+        // Counts of repeated refusals still gathering go to the trail while the store is open.
+        await dispatcher.flushRefusals();
         controller.stop();
         await controller.idle();
         await liveRuntime.close();

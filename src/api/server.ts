@@ -1,4 +1,4 @@
-// Builds the fastify server: request ids, bearer authentication and rate limits under /api, routes, errors, metrics.
+// Builds the fastify server: request ids, authentication of every route not declared public, rate limits, routes, errors, metrics.
 import '@fastify/swagger';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -10,7 +10,7 @@ import type { IdentityResolver } from '../pipeline/identity.js';
 import { renderErrorText, toApiError } from '../render/error-text.js';
 import { PACKAGE_VERSION } from '../util/package-root.js';
 import type { ApiContext } from './api-context.js';
-import { RateLimiter } from '../util/rate-limiter.js';
+import { authenticateRoutes } from './authentication.js';
 import { channelOf, localeOf } from './request-context.js';
 import { commandRoutes } from './routes/commands.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
@@ -31,14 +31,9 @@ export interface ServerOptions {
   /** Event callbacks of chat channels in webhook mode. */
   webhooks: Parameters<typeof webhookRoutes>[1];
   rateLimit: { perMinute: number; burst: number };
+  /** Failed authentications per client address before it is refused without a database query. */
+  authFailureLimit: { perMinute: number; burst: number };
   logLevel: LogLevel;
-}
-
-function bearer(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (!header) return null;
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m ? m[1]! : null;
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -82,26 +77,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
-  const limiter = new RateLimiter(options.rateLimit.perMinute, options.rateLimit.burst);
-  // Authentication runs before schema validation, so an unauthenticated caller learns nothing about the body rules.
-  app.addHook('preValidation', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
-    const token = bearer(request);
-    const principal = token ? await identity.fromToken(token) : null;
-    const limit = limiter.take(principal ? `token:${principal.identity.kind === 'token' ? principal.identity.tokenId : principal.memberId}` : `ip:${request.ip}`);
-    if (!limit.allowed) {
-      reply.header('retry-after', String(limit.retryAfterSeconds));
-      return sendError(request, reply, new ClawError('CLAW_RATE_LIMITED', { seconds: limit.retryAfterSeconds }));
-    }
-    if (!principal) {
+  // Before any route: each route is authenticated by what the router matched unless it is declared public.
+  authenticateRoutes(app, {
+    identity,
+    rateLimit: options.rateLimit,
+    failureLimit: options.authFailureLimit,
+    send: sendError,
+    reject: (request, who) => {
+      // The matched route, not the URL text, says whether the body is a command.
       const body = request.body as { text?: unknown } | undefined;
-      const text = request.method === 'POST' && request.url === '/api/v1/commands' && typeof body?.text === 'string' ? body.text : `${request.method} ${request.url}`;
-      const error = await api.dispatcher.rejectUnauthenticated({
-        requestId: String(request.id), channel: channelOf(request), text, identity: token ? `token:${token.slice(0, 8)}…` : null,
-      });
-      return sendError(request, reply, error);
-    }
-    request.principal = principal;
+      const command = request.method === 'POST' && request.routeOptions.url === '/api/v1/commands' && typeof body?.text === 'string';
+      const text = command ? String(body.text) : `${request.method} ${request.url}`;
+      return api.dispatcher.rejectUnauthenticated({ requestId: String(request.id), channel: channelOf(request), text, identity: who });
+    },
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -51,10 +51,17 @@ const CLICK_DEADLINE_MS = 1800;
 export const inboundTiming = { heartbeatMs: 30_000, interruptedAfterMs: 120_000 };
 /** `claw link 123-456` typed by someone not known yet. */
 const LINK = /^(?:claw\s+)?link\s+(\d{3}-?\d{3})$/i;
+/**
+ * Someone the bot does not know hears "you have no access" at most once in this long, however often they write or
+ * click: a stranger (or a script posing as many) cannot make the bot flood a group with replies.
+ */
+const STRANGER_REPLY_EVERY_MS = 5 * 60_000;
 
 export class InboundProcessor implements ChannelHandlers {
   /** Link codes are six digits: five tries, then one per two minutes, keep guessing hopeless (per replica, in memory). */
   private readonly linkAttempts = new RateLimiter(0.5, 5);
+  /** Replies to strangers, per sender and kind of reply (per replica, in memory). */
+  private readonly strangerReplies = new RateLimiter(60_000 / STRANGER_REPLY_EVERY_MS, 1);
   /** Messages being processed, so shutdown can wait for their answers. */
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -206,7 +213,10 @@ export class InboundProcessor implements ChannelHandlers {
     return 'done';
   }
 
-  /** Someone nobody added: `claw link CODE` joins them to the member the code was made for; anything else gets a hint. */
+  /**
+   * Someone nobody added: `claw link CODE` joins them to the member the code was made for; anything else gets a hint,
+   * at most once per STRANGER_REPLY_EVERY_MS. Every attempt is audited (identical ones counted on one row).
+   */
   private async stranger(message: InboundMessage): Promise<void> {
     const { platform, chat, sender } = message;
     const identity = `${platform}:${sender.userId}`;
@@ -214,6 +224,7 @@ export class InboundProcessor implements ChannelHandlers {
     const zh = this.o.locale === 'zh';
     if (code && !this.linkAttempts.take(identity).allowed) {
       await this.o.dispatcher.rejectUnauthenticated({ requestId: `${platform}-${message.eventId}`, channel: platform, text: message.text, identity });
+      if (!this.strangerReplies.take(`${identity}#link`).allowed) return;
       await this.say(message, { kind: 'message', tone: 'danger', text: zh ? '关联尝试过于频繁，请稍后再试。' : 'Too many link attempts; try again later.' });
       return;
     }
@@ -231,6 +242,8 @@ export class InboundProcessor implements ChannelHandlers {
       return;
     }
     await this.o.dispatcher.rejectUnauthenticated({ requestId: `${platform}-${message.eventId}`, channel: platform, text: message.text, identity });
+    // Told once in a while; checked before the lookups below, so repeating oneself costs no queries either.
+    if (!this.strangerReplies.take(identity).allowed) return;
     const binding = chat.chatType === 'group' ? await this.o.tenancy.chatBinding(platform, chat.orgId, chat.chatId) : null;
     const admins = binding ? (await this.o.tenancy.tenantAdmins(binding.tenant)).map((m) => m.displayName === m.name ? m.name : `${m.displayName} (${m.name})`) : [];
     const flag = platform === 'feishu' ? '--feishu' : '--dingtalk';
@@ -276,6 +289,7 @@ export class InboundProcessor implements ChannelHandlers {
     };
     if (!principal) {
       await this.o.dispatcher.rejectUnauthenticated({ requestId: `${click.platform}-${click.eventId}`, channel: click.platform, text: `claw ${decision} ${approval}`, identity: `${click.platform}:${click.user.userId}` });
+      if (!this.strangerReplies.take(`${click.platform}:${click.user.userId}`).allowed) return undefined;
       await this.say(asMessage, { kind: 'message', tone: 'danger', text: this.o.locale === 'zh' ? `${click.user.name ?? click.user.userId}：你还没有权限，无法审批。` : `${click.user.name ?? click.user.userId}: you have no access, so you cannot decide on approvals.` });
       return undefined;
     }

@@ -51,6 +51,8 @@ export interface Settings {
   /** Bootstrap platform-admin token; undefined means "generate one at first start". */
   adminToken: string | undefined;
   rateLimit: { perMinute: number; burst: number };
+  /** Failed authentications allowed per client address before it is refused (429) without any database work. */
+  authFailureLimit: { perMinute: number; burst: number };
   commandMaxLength: number;
   chatLocale: Locale;
   apiLocale: Locale;
@@ -154,6 +156,10 @@ const DEFS = {
   } satisfies Definition<string>,
   ratePerMinute: { path: 'api.rateLimit.perMinute', env: 'CLAW_RATE_LIMIT_PER_MINUTE', accepts: 'an integer from 1 to 1000000', parse: integer(1, 1_000_000) } satisfies Definition<number>,
   rateBurst: { path: 'api.rateLimit.burst', env: 'CLAW_RATE_LIMIT_BURST', accepts: 'an integer from 1 to 100000', parse: integer(1, 100_000) } satisfies Definition<number>,
+  authFailuresPerMinute: {
+    path: 'api.authFailures.perMinute', env: 'CLAW_AUTH_FAILURES_PER_MINUTE', accepts: 'an integer from 1 to 1000000', parse: integer(1, 1_000_000),
+  } satisfies Definition<number>,
+  authFailuresBurst: { path: 'api.authFailures.burst', env: 'CLAW_AUTH_FAILURES_BURST', accepts: 'an integer from 1 to 100000', parse: integer(1, 100_000) } satisfies Definition<number>,
   commandMaxLength: { path: 'api.commandMaxLength', env: 'CLAW_COMMAND_MAX_LENGTH', accepts: 'an integer from 64 to 100000', parse: integer(64, 100_000) } satisfies Definition<number>,
   chatLocale: { path: 'locale.chat', env: 'CLAW_CHAT_LOCALE', accepts: 'zh or en', parse: oneOf(['zh', 'en'] as const) } satisfies Definition<Locale>,
   apiLocale: { path: 'locale.api', env: 'CLAW_API_LOCALE', accepts: 'zh or en', parse: oneOf(['zh', 'en'] as const) } satisfies Definition<Locale>,
@@ -333,6 +339,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     database: parseDatabaseUrl(pick(DEFS.databaseUrl, yaml, env) ?? '', dataDir),
     adminToken: pick(DEFS.adminToken, yaml, env),
     rateLimit: { perMinute: required(DEFS.ratePerMinute, yaml, env), burst: required(DEFS.rateBurst, yaml, env) },
+    authFailureLimit: { perMinute: required(DEFS.authFailuresPerMinute, yaml, env), burst: required(DEFS.authFailuresBurst, yaml, env) },
     commandMaxLength: required(DEFS.commandMaxLength, yaml, env),
     chatLocale: required(DEFS.chatLocale, yaml, env),
     apiLocale: required(DEFS.apiLocale, yaml, env),

@@ -89,6 +89,11 @@ export const ERRORS = {
     message: { en: 'Too many requests; retry in {seconds} s.', zh: '请求过于频繁，请 {seconds} 秒后重试。' },
     doc: 'The token exceeded its request rate.',
   },
+  CLAW_AUTH_TOO_MANY_FAILURES: {
+    api: 'rate_limited', status: 429, audience: 'user',
+    message: { en: 'Too many failed authentications from your address; retry in {seconds} s.', zh: '你的地址认证失败次数过多，请 {seconds} 秒后重试。' },
+    doc: 'The client address failed authentication too often; refused before the token is looked up.',
+  },
   CLAW_NOT_FOUND: {
     api: 'not_found', status: 404, audience: 'user',
     message: { en: '{kind} `{name}` not found.', zh: '找不到{kind} `{name}`。' },

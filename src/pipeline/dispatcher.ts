@@ -9,6 +9,7 @@ import type { AuditDecision } from '../store/entities/audit-event.js';
 import type { Approval } from '../store/entities/approval.js';
 import type { Tenant } from '../store/entities/tenant.js';
 import { canonicalHash } from '../engines/approvals/approvals-engine.js';
+import { RepeatedRefusals } from '../engines/audit/repeated-refusals.js';
 import { approvalView } from '../render/approval-views.js';
 import { bind, extractGlobalFlags } from './bind.js';
 import type { CommandRegistry } from './command-registry.js';
@@ -92,7 +93,17 @@ export interface DispatcherOptions {
 }
 
 export class Dispatcher {
-  constructor(private readonly options: DispatcherOptions) {}
+  /** Identical refusals (a failed-login flood, a stranger repeating himself) become one audit row a window. */
+  private readonly refusals: RepeatedRefusals;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.refusals = new RepeatedRefusals(options.engines.audit, (error) => options.logger.error({ err: error }, 'audit append failed'));
+  }
+
+  /** Writes the counts of repeated refusals gathered so far; at shutdown, before the store closes. */
+  flushRefusals(): Promise<void> {
+    return this.refusals.flush();
+  }
 
   async dispatch(input: DispatchInput): Promise<DispatchOutcome> {
     const started = performance.now();
@@ -228,10 +239,13 @@ export class Dispatcher {
     });
   }
 
-  /** Records an attempt that never reached a member (no or bad credentials) and returns the 401 error. */
+  /**
+   * Records an attempt that never reached a member (no or bad credentials) and returns the 401 error; identical ones
+   * that follow within a window are counted on one audit row (RepeatedRefusals).
+   */
   async rejectUnauthenticated(input: { requestId: string; channel: ChannelName; text: string; identity: string | null }): Promise<ClawError> {
     const error = new ClawError('CLAW_AUTH_UNAUTHENTICATED');
-    await this.options.engines.audit.append({
+    await this.refusals.record({
       requestId: input.requestId, channel: input.channel, memberId: null, memberName: null, identity: input.identity, tenantName: null,
       scope: null, command: null, text: redactSecrets(input.text.slice(0, this.options.maxLength)), decision: 'unauthenticated',
       outcome: 'failure', errorCode: error.apiCode, durationMs: 0,

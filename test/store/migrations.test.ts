@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/channels/outbox/outbox.js';
-import { AuditLog } from '../../src/engines/audit/audit-log.js';
+import { AuditLog, GENESIS_HASH, hashEvent } from '../../src/engines/audit/audit-log.js';
 import { TenancyEngine } from '../../src/engines/tenancy/tenancy-engine.js';
 import { isClawError } from '../../src/errors/claw-error.js';
 import { dataSourceOptions, openStore } from '../../src/store/data-source.js';
@@ -42,13 +42,23 @@ async function seed(ds: DataSource, upTo: number): Promise<void> {
     await q('INSERT INTO chat_bindings (id, platform, org_id, chat_id, tenant_id, project_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       'cb-1', 'feishu', 'org', 'oc_legacy', 't-1', 'p-1', AT, 'seed',
     ]);
-    // The audit chain through its real writer: its hashes cover the timestamps, so verify() proves they survived exactly.
-    const audit = new AuditLog(ds);
+    // The audit chain hashed as the real writer hashes (today's writer needs today's columns): the hashes cover the
+    // timestamps, so verify() proves they survived exactly, and rows from before a column existed still verify.
+    let prevHash = GENESIS_HASH;
     for (let i = 1; i <= 3; i++) {
-      await audit.append({
-        requestId: `seed-${i}`, channel: 'api', memberId: 'm-1', memberName: 'olga', identity: 'token:seed', tenantName: 'legacy', scope: 'tenant/legacy',
-        command: 'tenant show', text: `claw tenant show legacy #${i}`, decision: 'allowed', outcome: 'success', errorCode: null, durationMs: i,
-      });
+      const event = {
+        seq: i, occurredAt: new Date(AT_ISO), requestId: `seed-${i}`, channel: 'api', memberId: 'm-1', memberName: 'olga', identity: 'token:seed',
+        tenantName: 'legacy', scope: 'tenant/legacy', command: 'tenant show', text: `claw tenant show legacy #${i}`, decision: 'allowed' as const,
+        outcome: 'success' as const, errorCode: null, durationMs: i, attempts: 1, prevHash,
+      };
+      const hash = hashEvent(event);
+      await q(
+        `INSERT INTO audit_events (seq, occurred_at, request_id, channel, member_id, member_name, identity, tenant_name, scope, command, text, decision,
+          outcome, error_code, duration_ms, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [i, AT, event.requestId, event.channel, event.memberId, event.memberName, event.identity, event.tenantName, event.scope, event.command, event.text,
+          event.decision, event.outcome, event.errorCode, event.durationMs, prevHash, hash],
+      );
+      prevHash = hash;
     }
   }
   if (upTo >= INSTANCES) {

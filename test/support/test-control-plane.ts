@@ -47,7 +47,7 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
   const settings: Settings = {
     ...loadSettings({ env: {} }),
     host: '127.0.0.1', port: 0, dataDir, database: db.settings, adminToken,
-    rateLimit: { perMinute: 60_000, burst: 1000 }, logLevel: 'silent', cacheDir: join(dataDir, 'cache'),
+    rateLimit: { perMinute: 60_000, burst: 1000 }, authFailureLimit: { perMinute: 60_000, burst: 1000 }, logLevel: 'silent', cacheDir: join(dataDir, 'cache'),
     ...options.settings,
   };
   const plane = await createControlPlane(settings, options.adapters ? { adapters: options.adapters } : {});

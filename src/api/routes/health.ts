@@ -1,4 +1,4 @@
-// Liveness, readiness (the database answers; chat channels reported) and Prometheus metrics; no authentication, as
+// Liveness, readiness (the database answers; chat channels reported) and Prometheus metrics; public (no token), as
 // probes and scrapers expect.
 import type { FastifyInstance } from 'fastify';
 import type { ChannelReport } from '../../engines/channels/channel-directory.js';
@@ -30,9 +30,10 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
     },
   } as const;
 
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process serves requests', security: [], response: { 200: statusSchema } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { public: true }, schema: { tags: ['health'], summary: 'Liveness: the process serves requests', security: [], response: { 200: statusSchema } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
+    config: { public: true },
     schema: {
       tags: ['health'], summary: 'Readiness: the database is reachable; also which chat channels are connected', security: [],
       response: { 200: readySchema, 503: readySchema },
@@ -48,6 +49,7 @@ export function healthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   });
 
   app.get('/metrics', {
+    config: { public: true },
     schema: { tags: ['health'], summary: 'Prometheus metrics', security: [], produces: ['text/plain'], response: { 200: { type: 'string' } } },
   }, async (_request, reply) => {
     reply.type(deps.metrics.registry.contentType);

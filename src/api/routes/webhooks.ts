@@ -14,6 +14,8 @@ export async function webhookRoutes(app: FastifyInstance, handlers: Partial<Reco
     for (const [platform, handle] of Object.entries(handlers)) {
       if (!handle) continue;
       scope.post(`/webhooks/${platform}`, {
+        // Public: the platform has no token of ours; the channel checks the signature and refuses anything else.
+        config: { public: true },
         schema: {
           tags: ['chat'], summary: `Event callback for ${platform} (webhook mode): verified, decrypted and acknowledged by the channel`, security: [],
           response: { default: { type: 'object', additionalProperties: true } },

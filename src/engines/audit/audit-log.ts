@@ -4,7 +4,8 @@ import { Between, In, LessThanOrEqual, MoreThanOrEqual, type DataSource, type Fi
 import { AuditEventEntity, type AuditEvent } from '../../store/entities/audit-event.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
 
-export type AuditInput = Omit<AuditEvent, 'seq' | 'occurredAt' | 'prevHash' | 'hash'>;
+/** `attempts` defaults to 1: only a coalesced count of repeated refusals says otherwise. */
+export type AuditInput = Omit<AuditEvent, 'seq' | 'occurredAt' | 'prevHash' | 'hash' | 'attempts'> & { attempts?: number };
 
 /** The hash "before" the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -13,6 +14,8 @@ export function hashEvent(e: Omit<AuditEvent, 'hash'>): string {
   const canonical = JSON.stringify([
     e.prevHash, e.seq, e.occurredAt.toISOString(), e.requestId, e.channel, e.memberId, e.memberName, e.identity, e.tenantName,
     e.scope, e.command, e.text, e.decision, e.outcome, e.errorCode, e.durationMs,
+    // Hashed only when it is not 1, so rows written before the column existed still verify.
+    ...(e.attempts === 1 ? [] : [e.attempts]),
   ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
@@ -40,7 +43,7 @@ interface PendingAppend {
 }
 
 /**
- * Most events one INSERT carries: 17 bound values each stays far below SQLite's and MySQL's placeholder limits, and
+ * Most events one INSERT carries: 18 bound values each stays far below SQLite's and MySQL's placeholder limits, and
  * 100 texts of at most 4,000 characters below MySQL's default max_allowed_packet.
  */
 const MAX_BATCH = 100;
@@ -115,7 +118,7 @@ export class AuditLog {
       const occurredAt = new Date(Math.floor(Date.now()));
       let prev = head;
       const events = inputs.map((input): AuditEvent => {
-        const event: Omit<AuditEvent, 'hash'> = { ...input, text: input.text.slice(0, 4000), seq: prev.seq + 1, occurredAt, prevHash: prev.hash };
+        const event: Omit<AuditEvent, 'hash'> = { ...input, attempts: input.attempts ?? 1, text: input.text.slice(0, 4000), seq: prev.seq + 1, occurredAt, prevHash: prev.hash };
         const full: AuditEvent = { ...event, hash: hashEvent(event) };
         prev = full;
         return full;

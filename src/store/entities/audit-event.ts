@@ -1,4 +1,4 @@
-// AuditEvent: one command attempt, append-only and hash-chained to the event before it.
+// AuditEvent: one command attempt (or a count of identical refused ones), append-only and hash-chained to the event before it.
 import { EntitySchema } from 'typeorm';
 import { textColumn, timeColumn } from './columns.js';
 
@@ -27,6 +27,11 @@ export interface AuditEvent {
   outcome: AuditOutcome;
   errorCode: string | null;
   durationMs: number;
+  /**
+   * How many attempts the row stands for: 1, or the identical refusals (same channel, credential and text) gathered in
+   * one window after the first, which has its own row; a flood costs a row a window, not a row a request.
+   */
+  attempts: number;
   prevHash: string;
   hash: string;
 }
@@ -50,6 +55,7 @@ export const AuditEventEntity = new EntitySchema<AuditEvent>({
     outcome: textColumn('outcome', 20),
     errorCode: textColumn('error_code', 50, true),
     durationMs: { name: 'duration_ms', type: 'int' },
+    attempts: { name: 'attempts', type: 'int', default: 1 },
     prevHash: textColumn('prev_hash', 64),
     hash: textColumn('hash', 64),
   },

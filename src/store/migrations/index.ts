@@ -3,5 +3,6 @@ import { Core1763700000001 } from './0001-core.js';
 import { Instances1763700000002 } from './0002-instances.js';
 import { Chat1763700000003 } from './0003-chat.js';
 import { InboundHeartbeat1763700000004 } from './0004-inbound-heartbeat.js';
+import { AuditAttempts1763700000005 } from './0005-audit-attempts.js';
 
-export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004];
+export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004, AuditAttempts1763700000005];
