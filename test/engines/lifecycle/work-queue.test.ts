@@ -54,4 +54,34 @@ describe('WorkQueue', () => {
     q.add('ignored');
     expect(q.length).toBe(0);
   });
+
+  it('hands out urgent keys before the resync backlog, promoting a queued key a command asks for', async () => {
+    const q = new WorkQueue();
+    for (const k of ['r1', 'r2', 'r3']) q.add(k, 'background');
+    q.add('cmd');
+    q.add('r3'); // a command about an instance the resync had queued: it jumps the backlog once, not twice
+    expect(q.length).toBe(4);
+    expect([await q.get(), await q.get(), await q.get(), await q.get()]).toEqual(['cmd', 'r3', 'r1', 'r2']);
+  });
+
+  it('keeps the higher priority for a key re-added while it is processed', async () => {
+    const q = new WorkQueue();
+    q.add('busy');
+    const key = await q.get();
+    q.add('busy', 'background');
+    q.add('busy');
+    q.add('other', 'background');
+    q.done(key!);
+    expect(await q.get()).toBe('busy');
+  });
+
+  it('reports the age of the oldest waiting key, and zero when none waits', async () => {
+    const q = new WorkQueue();
+    expect(q.oldestAgeMs()).toBe(0);
+    q.add('a', 'background');
+    const queuedAt = Date.now();
+    expect(q.oldestAgeMs(queuedAt + 5_000)).toBeGreaterThanOrEqual(5_000 - 50);
+    await q.get();
+    expect(q.oldestAgeMs()).toBe(0);
+  });
 });
