@@ -144,6 +144,9 @@ export class Controller {
         this.active--;
         if (this.active === 0 && queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
       }
+      // A pass that reads only caches and a synchronous database never leaves the microtask queue: without this turn
+      // of the event loop, a resync of thousands would hold every HTTP request and chat ack until it ends.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

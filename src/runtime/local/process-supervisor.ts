@@ -75,6 +75,8 @@ export class ProcessSupervisor {
   private recordQueue: Promise<unknown> = Promise.resolve();
   /** What watchers were last told about (see observedState): a notification without a change would only cost a reconcile. */
   private notified?: string;
+  /** This process created the instance's directories (removeEverything deletes them again). */
+  private dirsCreated = false;
 
   constructor(
     ref: Pick<InstanceRef, 'id' | 'tenant' | 'project' | 'name'>,
@@ -92,7 +94,11 @@ export class ProcessSupervisor {
   async target(ref: InstanceRef): Promise<RuntimeTarget> {
     await this.settleDestroy();
     this.id = ref.id;
-    await createInstanceDirs(this.dirs);
+    // Every reconcile pass comes here: five mkdir calls a pass were most of a steady claw's cost.
+    if (!this.dirsCreated) {
+      await createInstanceDirs(this.dirs);
+      this.dirsCreated = true;
+    }
     const port = await this.updateRecord(async (current) => {
       let port = current?.port;
       const ours = this.proc !== undefined || (current?.process !== undefined && (await isSameProcess(current.process, instanceMarker(current.id))));
@@ -519,6 +525,7 @@ export class ProcessSupervisor {
   private async removeEverything(keepData: boolean): Promise<void> {
     await this.flush();
     await removeInstanceDirs(this.dirs, keepData);
+    this.dirsCreated = false;
     if (this.port !== undefined) this.deps.ports.release(this.port);
     this.port = undefined;
     this.spec = undefined;
