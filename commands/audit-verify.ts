@@ -1,4 +1,4 @@
-// claw audit verify: walks the hash chain of the audit trail and reports the first event that was altered or removed.
+// claw audit verify: walks the keyed hash chain of the audit trail and reports the first event that was altered or removed.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 
 const REASONS = {
@@ -6,6 +6,7 @@ const REASONS = {
   prev_hash: { en: 'event #{seq} does not follow the event before it (rows removed or reordered)', zh: '第 #{seq} 条记录与上一条不衔接（有记录被删除或调换）' },
   hash: { en: 'event #{seq} was altered after it was written', zh: '第 #{seq} 条记录写入后被修改' },
   truncated: { en: 'events from #{seq} on are missing (the newest rows were deleted)', zh: '从第 #{seq} 条起的记录缺失（最新记录被删除）' },
+  unkeyed: { en: 'event #{seq} carries no keyed hash although it is newer than the upgrade to keyed hashes (written without the key)', zh: '第 #{seq} 条记录晚于升级到带密钥哈希的时间点却没有带密钥的哈希（由不持有密钥者写入）' },
 } as const;
 
 export default defineCommand({

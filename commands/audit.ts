@@ -33,7 +33,8 @@ export default defineCommand({
       member: ctx.flags.member,
       command: ctx.flags.command?.trim().toLowerCase(),
       decision: ctx.flags.decision,
-      tenants: ctx.scope.kind === 'tenant' ? new Set([ctx.scope.tenant.name]) : 'all',
+      // By id: a tenant re-created under an old name does not see its predecessor's trail.
+      tenants: ctx.scope.kind === 'tenant' ? new Set([ctx.scope.tenant.id]) : 'all',
       limit,
     });
     return {

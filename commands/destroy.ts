@@ -7,8 +7,8 @@ export default defineCommand({
   words: ['destroy'],
   summary: { en: 'Destroy instances and their data', zh: '销毁实例及其数据' },
   description: {
-    en: 'Deletes the workload, config, secrets and volumes. With --keep-data the volumes stay (their names are derived from project and instance). The name can then be reused.',
-    zh: '删除工作负载、配置、密钥和存储卷。加 --keep-data 则保留存储卷（名称由项目名和实例名决定）。之后该名称可再次使用。',
+    en: 'Deletes the workload, config, secrets and volumes. With --keep-data the volumes stay, still labelled with the destroyed instance, for an operator to recover; a new instance never takes them over. The name can then be reused.',
+    zh: '删除工作负载、配置、密钥和存储卷。加 --keep-data 则保留存储卷（仍标记为被销毁的实例，供运维人员恢复；新实例不会接管）。之后该名称可再次使用。',
   },
   args: [{ name: 'name', kind: 'name', help: { en: 'Instance name (or use --selector / --all)', zh: '实例名（或使用 --selector / --all）' } }],
   flags: {

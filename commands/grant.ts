@@ -2,6 +2,7 @@
 import { checkGrantable } from '../src/engines/access/grant-check.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag } from '../src/pipeline/common-flags.js';
+import { madeBy } from '../src/pipeline/principal.js';
 import { targetOf } from '../src/pipeline/scope.js';
 import { formatBinding } from '../src/render/format.js';
 
@@ -33,7 +34,7 @@ export default defineCommand({
     checkGrantable(access.roles, ctx.actor, ctx.args.role, target);
     const tenant = ctx.scope.kind === 'tenant' || ctx.scope.kind === 'project' ? ctx.scope.tenant : null;
     const member = await tenancy.getMemberFor(tenant, ctx.args.member);
-    const { created } = await access.grant({ member, role: ctx.args.role, scope: ctx.scope, createdBy: ctx.actor.name });
+    const { created } = await access.grant({ member, role: ctx.args.role, scope: ctx.scope, createdBy: ctx.actor.name, by: madeBy(ctx.actor) });
     const binding = formatBinding(ctx.args.role, target);
     return {
       data: { member: member.name, role: ctx.args.role, scope: target, created },

@@ -3,6 +3,7 @@ import { checkGrantable } from '../src/engines/access/grant-check.js';
 import { ClawError } from '../src/errors/claw-error.js';
 import { chatIdentitiesOf, chatIdentityFlags } from '../src/pipeline/chat-identity-flags.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
+import { madeBy } from '../src/pipeline/principal.js';
 import { displayNameFlag, platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
 import { targetOf } from '../src/pipeline/scope.js';
 import { formatBinding } from '../src/render/format.js';
@@ -43,8 +44,9 @@ export default defineCommand({
       if (held) throw new ClawError('CLAW_CONFLICT_EXISTS', { kind: { en: `${a.platform} account`, zh: `${a.platform} 账号` }, name: a.userId }, { hint: { en: `It belongs to member ${held.name}.`, zh: `它属于成员 ${held.name}。` } });
     }
     const member = await tenancy.addMember({ tenant, name: ctx.args.name, displayName: ctx.flags['display-name'], createdBy: ctx.actor.name });
-    if (roleName) await access.grant({ member, role: roleName, scope: ctx.scope, createdBy: ctx.actor.name });
-    for (const a of accounts) await identities.attach(member, a.platform, a.userId);
+    if (roleName) await access.grant({ member, role: roleName, scope: ctx.scope, createdBy: ctx.actor.name, by: madeBy(ctx.actor) });
+    // Attached by an admin: votes from these accounts count once their owner confirms each with `claw link` from it.
+    for (const a of accounts) await identities.attach(member, a.platform, a.userId, undefined, null, { byMemberId: ctx.actor.memberId, via: madeBy(ctx.actor).via, confirmed: false });
     const where = tenant ? tenant.name : ctx.t({ en: 'the platform', zh: '平台' });
     const roleText = roleName ? formatBinding(roleName, targetOf(ctx.scope)) : ctx.t({ en: 'no role yet', zh: '暂无角色' });
     return {

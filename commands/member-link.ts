@@ -4,6 +4,7 @@ import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { chatIdentityFlags, chatIdentitiesOf } from '../src/pipeline/chat-identity-flags.js';
 import { platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
+import { madeBy } from '../src/pipeline/principal.js';
 
 export default defineCommand({
   words: ['member', 'link'],
@@ -24,7 +25,8 @@ export default defineCommand({
     const wanted = chatIdentitiesOf(ctx.flags);
     if (wanted.length === 0) throw new ClawError('CLAW_ARG_MISSING', { what: '--feishu / --dingtalk' }, { hint: { en: 'claw member link NAME --feishu OPEN_ID', zh: 'claw member link 名称 --feishu OPEN_ID' } });
     const member = await tenancy.getMember(ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null, ctx.args.name);
-    for (const w of wanted) await identities.attach(member, w.platform, w.userId);
+    // Attached by an admin: votes from these accounts count once their owner confirms each with `claw link` from it.
+    for (const w of wanted) await identities.attach(member, w.platform, w.userId, undefined, null, { byMemberId: ctx.actor.memberId, via: madeBy(ctx.actor).via, confirmed: false });
     return {
       data: { member: member.name, identities: wanted },
       view: {

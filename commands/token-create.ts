@@ -5,6 +5,7 @@ import { platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
 import { formatDuration } from '../src/pipeline/values/duration.js';
 import { formatTime } from '../src/render/format.js';
 import { resolveTokenOwner } from '../src/engines/access/token-owner.js';
+import { madeBy } from '../src/pipeline/principal.js';
 
 /** Tokens expire by default, so forgotten ones stop working; 90 days matches common corporate rotation rules. */
 const DEFAULT_TTL_MS = 90 * 86_400_000;
@@ -13,8 +14,8 @@ export default defineCommand({
   words: ['token', 'create'],
   summary: { en: 'Create an API token (shown once)', zh: '创建 API 令牌（仅显示一次）' },
   description: {
-    en: 'Use the token as CLAW_TOKEN for the claw CLI or as a Bearer token for the HTTP API. Only its hash is stored.',
-    zh: '令牌可作为 claw 命令行的 CLAW_TOKEN，或 HTTP API 的 Bearer 令牌。服务端只保存其哈希。',
+    en: 'Use the token as CLAW_TOKEN for the claw CLI or as a Bearer token for the HTTP API. Only its hash is stored. A token you create for someone else never approves your own requests: you held it.',
+    zh: '令牌可作为 claw 命令行的 CLAW_TOKEN，或 HTTP API 的 Bearer 令牌。服务端只保存其哈希。你为他人创建的令牌不能批准你自己发起的请求：你曾持有它。',
   },
   args: [],
   flags: {
@@ -36,7 +37,7 @@ export default defineCommand({
     }
     const owner = await resolveTokenOwner(ctx, ctx.flags.member);
     const ttlMs = ctx.flags['no-expiry'] ? null : (ctx.flags.ttl ?? DEFAULT_TTL_MS);
-    const { token, row } = await ctx.engines.access.issueToken({ member: owner, name: ctx.flags.name, ttlMs, createdBy: ctx.actor.name });
+    const { token, row } = await ctx.engines.access.issueToken({ member: owner, name: ctx.flags.name, ttlMs, createdBy: ctx.actor.name, by: madeBy(ctx.actor) });
     return {
       data: { token, id: row.id, name: row.name, member: owner.name, expiresAt: row.expiresAt?.toISOString() ?? null },
       view: {

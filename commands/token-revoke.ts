@@ -1,4 +1,5 @@
-// claw token revoke TOKEN: revokes one of your tokens (or another member's with token:manage) by name or id.
+// claw token revoke TOKEN: revokes one of your tokens (or another member's with token:manage) by name or id; chat
+// accounts linked with codes that the token asked for (`claw link`) are unlinked with it.
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
@@ -17,15 +18,21 @@ export default defineCommand({
   permission: 'token:self',
   risk: 'write',
   scope: ({ flags }) => (flags.platform ? { kind: 'platform' } : { kind: 'tenant', tenant: flags.tenant, orPlatform: true }),
-  engines: ['tenancy', 'access'],
+  engines: ['tenancy', 'access', 'identities'],
   async handle(ctx) {
     const owner = await resolveTokenOwner(ctx, ctx.flags.member);
     const token = await ctx.engines.access.findToken(owner, ctx.args.token);
     if (!token) throw new ClawError('CLAW_NOT_FOUND', { kind: { en: 'Token', zh: '令牌' }, name: ctx.args.token }, { hint: { en: 'See `claw token list`.', zh: '参见 `claw token list`。' } });
     await ctx.engines.access.revokeToken(token);
+    // A leaked token must not leave behind the chat accounts someone linked with it.
+    const unlinked = (await ctx.engines.identities.unlinkMadeWith(`token:${token.id}`)).map((i) => `${i.platform}:${i.userId}`);
+    const revoked = ctx.t({ en: 'Token {name} of {member} revoked.', zh: '已吊销 {member} 的令牌 {name}。' }, { name: token.name, member: owner.name });
     return {
-      data: { revoked: token.id, name: token.name, member: owner.name },
-      view: { kind: 'message', tone: 'success', text: ctx.t({ en: 'Token {name} of {member} revoked.', zh: '已吊销 {member} 的令牌 {name}。' }, { name: token.name, member: owner.name }) },
+      data: { revoked: token.id, name: token.name, member: owner.name, unlinked },
+      view: {
+        kind: 'message', tone: 'success',
+        text: unlinked.length ? `${revoked} ${ctx.t({ en: 'Chat accounts linked with it were unlinked: {accounts}.', zh: '用它关联的聊天账号已解除关联：{accounts}。' }, { accounts: unlinked.join(', ') })}` : revoked,
+      },
     };
   },
 });

@@ -34,7 +34,8 @@ import { InstanceEntity } from './store/entities/instance.js';
 import { SecretBox } from './store/secret-box.js';
 import { randomToken } from './util/ids.js';
 import { ChatIdentities } from './engines/access/chat-identities.js';
-import { loadApprovalPolicy } from './engines/approvals/approval-policy.js';
+import { checkRules, loadApprovalPolicy } from './engines/approvals/approval-policy.js';
+import { SeparationOfDuties } from './engines/access/separation-of-duties.js';
 import { ApprovalsEngine } from './engines/approvals/approvals-engine.js';
 import { approvedCommandRunner } from './pipeline/approved-command-runner.js';
 import { createChannels } from './channels/channel-registry.js';
@@ -74,6 +75,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
   const adapters = new AdapterRegistry(options.adapters ?? ADAPTERS);
   const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
   const approvalPolicy = loadApprovalPolicy();
+  checkRules(approvalPolicy.rules, registry.flagsOf, 'configs/approvals.yaml');
 
   const store = await openStore(settings.database);
   let runtime: Runtime | undefined;
@@ -94,9 +96,9 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const history = new InstanceEvents(db);
     const builder = new WorkloadBuilder(adapters, templates, secrets);
     const lifecycle = new LifecycleEngine(db, runtime, adapters, templates, builder, secrets, history, settings.instanceDefaults, settings.quota);
-    const audit = new AuditLog(db);
+    const audit = new AuditLog(db, secrets.derive('audit'));
     const help = new HelpCatalog(registry);
-    const approvals = new ApprovalsEngine(db, secrets, approvalPolicy, audit);
+    const approvals = new ApprovalsEngine(db, secrets, approvalPolicy, audit, new SeparationOfDuties(db, access));
     const identities = new ChatIdentities(db);
     const channels = createChannels(settings, logger);
     const outbox = new Outbox(db, secrets);
@@ -126,7 +128,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
         .map((r) => ({ phase: r.phase, n: Number(r.n) })));
 
     const identity = new IdentityResolver(access, identities, tenancy);
-    const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength });
+    const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength, secretNames: templates.secretVariables() });
     approvals.execute = approvedCommandRunner({ dispatcher, tenancy, access, locale: settings.chatLocale });
     // Aborted first at shutdown: channels stop receiving, leader loops end, and commands waiting for instances answer.
     const stopController = new AbortController();

@@ -16,6 +16,7 @@ import type { OutboxMessage } from '../store/entities/outbox-message.js';
 import type { SecretBox } from '../store/secret-box.js';
 import { sleep } from '../util/sleep.js';
 import { ApprovalCards } from './approval-cards.js';
+import { LinkNotices } from './link-notices.js';
 import type { ChatChannel, Platform } from './chat-channel.js';
 import { pruneChatHistory } from './chat-retention.js';
 import { ChatReplies } from './chat-replies.js';
@@ -101,6 +102,10 @@ export class ChatService {
       replies: this.replies, outbox: o.outbox, channels: o.channels, locale: o.locale,
       summaryOf: (command) => o.help.summaryOf(command),
       approvalChat: async (tenantId) => (tenantId ? ((await o.tenancy.getTenantById(tenantId))?.approvalPolicy?.approvalChat ?? null) : null),
+    });
+    o.chatIdentities.notifier = new LinkNotices({
+      replies: this.replies, channels: o.channels, locale: o.locale,
+      memberName: async (id) => (await o.tenancy.getMemberById(id))?.name ?? null,
     });
     outboxGauge(o.metrics, () => o.outbox.backlog());
     channelGauge(o.metrics, () => [...o.channels.values()].map((c) => c.status()));

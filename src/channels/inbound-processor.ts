@@ -195,7 +195,7 @@ export class InboundProcessor implements ChannelHandlers {
 
   private async handle(message: InboundMessage): Promise<'done'> {
     const { platform, chat, sender } = message;
-    const principal = await this.o.identity.fromChat(platform, chat.orgId, sender.userId);
+    const principal = await this.o.identity.fromChat(platform, chat.orgId, sender.userId, sender.name);
     if (!principal) {
       await this.stranger(message);
       return 'done';
@@ -229,10 +229,11 @@ export class InboundProcessor implements ChannelHandlers {
       return;
     }
     if (code) {
-      const memberId = await this.o.chatIdentities.redeem(code);
-      const member = memberId ? await this.o.tenancy.getMemberById(memberId) : null;
-      if (member) {
-        await this.o.chatIdentities.attach(member, platform, sender.userId, chat.orgId, sender.name ?? null);
+      const redeemed = await this.o.chatIdentities.redeem(code);
+      const member = redeemed ? await this.o.tenancy.getMemberById(redeemed.memberId) : null;
+      if (redeemed && member) {
+        // Linked from the account itself (confirmed), traced to the credential that asked for the code.
+        await this.o.chatIdentities.attach(member, platform, sender.userId, chat.orgId, sender.name ?? null, { byMemberId: member.id, via: redeemed.via, confirmed: true });
         await this.o.dispatcher.recordLink({ requestId: `${platform}-${message.eventId}`, channel: platform, identity, member: member.name });
         await this.say(message, { kind: 'message', tone: 'success', text: zh ? `已关联：你在此平台的账号现在属于成员 ${member.name}。` : `Linked: this account now belongs to member ${member.name}.` });
         return;
@@ -282,7 +283,7 @@ export class InboundProcessor implements ChannelHandlers {
 
   private async click(click: CardClick, approval: number, decision: 'approve' | 'reject'): Promise<RenderedMessage | undefined> {
     const channel = this.o.channels.get(click.platform);
-    const principal = await this.o.identity.fromChat(click.platform, click.chat.orgId, click.user.userId);
+    const principal = await this.o.identity.fromChat(click.platform, click.chat.orgId, click.user.userId, click.user.name);
     const asMessage: InboundMessage = {
       platform: click.platform, eventId: click.eventId, messageId: click.messageId, chat: click.chat, sender: click.user, text: '',
       mentionsBot: true, fromBot: false, receivedAt: new Date(),

@@ -21,6 +21,12 @@ export interface KubernetesSettings {
   storageClass: string | undefined;
   leaseNamespace: string;
   leaseName: string;
+  /** Namespace of the control plane's pods, for the tenants' NetworkPolicies; undefined = its own (in a pod), else `default`. */
+  controlPlaneNamespace: string | undefined;
+  /** Labels of the control plane's pods: only they may reach claws, and claws reach only them of the control plane. */
+  controlPlaneSelector: Record<string, string>;
+  /** In-cluster namespaces holding model endpoints that claws may reach; never a tenant's `claw-*` namespace. */
+  modelNamespaces: string[];
 }
 
 export interface FeishuSettings {
@@ -121,6 +127,31 @@ const label = (raw: unknown): string | undefined => {
   return r?.ok ? r.value : undefined;
 };
 
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+/** `key=value,key=value`: a Kubernetes equality selector. */
+const selector = (raw: unknown): Record<string, string> | undefined => {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const [key, value, ...rest] = pair.trim().split('=');
+    if (key === undefined || value === undefined || rest.length > 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) return undefined;
+    out[key] = value;
+  }
+  return out;
+};
+/** Namespace names, comma-separated (or a YAML list), possibly none; a tenant's `claw-*` namespace is refused. */
+const namespaces = (raw: unknown): string[] | undefined => {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!items) return undefined;
+  const names = items.map((i) => (typeof i === 'string' ? i.trim() : '')).filter((i) => i !== '');
+  return names.every((n) => label(n) === n && !n.startsWith('claw-')) ? names : undefined;
+};
+const optionalNamespace = (raw: unknown): string | undefined => {
+  const text = optionalString(raw);
+  return text === undefined || text === '' ? text : label(text);
+};
+
 const bool = (raw: unknown): boolean | undefined =>
   raw === true || raw === 'true' || raw === '1' ? true : raw === false || raw === 'false' || raw === '0' ? false : undefined;
 const httpUrl = (raw: unknown): string | undefined => {
@@ -178,6 +209,15 @@ const DEFS = {
   storageClass: { path: 'runtime.kubernetes.storageClass', env: 'CLAW_STORAGE_CLASS', accepts: 'a StorageClass name, or empty', parse: optionalString } satisfies Definition<string>,
   leaseNamespace: { path: 'runtime.kubernetes.leaseNamespace', env: 'CLAW_LEASE_NAMESPACE', accepts: 'a namespace name', parse: label } satisfies Definition<string>,
   leaseName: { path: 'runtime.kubernetes.leaseName', env: 'CLAW_LEASE_NAME', accepts: 'a Lease name', parse: label } satisfies Definition<string>,
+  controlPlaneNamespace: {
+    path: 'runtime.kubernetes.controlPlaneNamespace', env: 'CLAW_CONTROL_PLANE_NAMESPACE', accepts: 'a namespace name, or empty', parse: optionalNamespace,
+  } satisfies Definition<string>,
+  controlPlaneSelector: {
+    path: 'runtime.kubernetes.controlPlaneSelector', env: 'CLAW_CONTROL_PLANE_SELECTOR', accepts: 'labels such as app.kubernetes.io/name=open-cluster-claw', parse: selector,
+  } satisfies Definition<Record<string, string>>,
+  modelNamespaces: {
+    path: 'runtime.kubernetes.modelNamespaces', env: 'CLAW_MODEL_NAMESPACES', accepts: 'namespace names separated by commas (not claw-*), or empty', parse: namespaces,
+  } satisfies Definition<string[]>,
   defaultType: { path: 'instances.type', env: 'CLAW_DEFAULT_TYPE', accepts: 'a claw type such as openclaw', parse: label } satisfies Definition<string>,
   defaultTemplate: { path: 'instances.template', env: 'CLAW_DEFAULT_TEMPLATE', accepts: 'a template name', parse: label } satisfies Definition<string>,
   defaultCpu: { path: 'instances.cpu', env: 'CLAW_DEFAULT_CPU', accepts: 'a cpu quantity such as 500m or 2', parse: quantity('cpu') } satisfies Definition<string>,
@@ -353,6 +393,9 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       storageClass: pick(DEFS.storageClass, yaml, env) || undefined,
       leaseNamespace: required(DEFS.leaseNamespace, yaml, env),
       leaseName: required(DEFS.leaseName, yaml, env),
+      controlPlaneNamespace: pick(DEFS.controlPlaneNamespace, yaml, env) || undefined,
+      controlPlaneSelector: required(DEFS.controlPlaneSelector, yaml, env),
+      modelNamespaces: required(DEFS.modelNamespaces, yaml, env),
     },
     instanceDefaults: {
       type: required(DEFS.defaultType, yaml, env),

@@ -147,6 +147,16 @@ export const ERRORS = {
     message: { en: 'You requested #{id}; someone else must approve or reject it.', zh: '#{id} 是你发起的，需要由其他人审批。' },
     doc: 'The requester (or another identity of the requester\'s member) tried to decide on their own approval.',
   },
+  CLAW_APPROVAL_CREDENTIAL: {
+    api: 'forbidden', status: 403, audience: 'user',
+    message: { en: 'Your decision on #{id} does not count: {reason}.', zh: '你对 #{id} 的审批不计入：{reason}。' },
+    doc: 'The vote came from a credential the requester held or made: a token they created, a chat account they attached that its owner has not confirmed (`claw link` from it), or one linked with a code their credential asked for.',
+  },
+  CLAW_APPROVAL_GRANT: {
+    api: 'forbidden', status: 403, audience: 'user',
+    message: { en: 'Your decision on #{id} does not count: {reason}.', zh: '你对 #{id} 的审批不计入：{reason}。' },
+    doc: 'The tenant wants independent approvers (`claw tenant policy NAME --independent-approvers on`) and the voter holds the approving role only from grants the requester made.',
+  },
   CLAW_APPROVAL_CLOSED: {
     api: 'conflict', status: 409, audience: 'user',
     message: { en: 'Approval #{id} is {status}; it can no longer be decided.', zh: '审批 #{id} 已{status}，不能再审批。' },

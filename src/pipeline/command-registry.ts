@@ -111,6 +111,12 @@ export class CommandRegistry {
     return node.children.get(word) ?? node.aliases.get(word);
   }
 
+  /** A command's yes/no flags by its canonical words (`stop`, `tenant delete`), or undefined when there is none. */
+  readonly flagsOf = (words: string): { boolFlags: string[] } | undefined => {
+    const command = this.find(words.trim().split(/\s+/))?.command;
+    return command ? { boolFlags: Object.entries(command.flags).filter(([, f]) => f.kind === 'bool').map(([name]) => name) } : undefined;
+  };
+
   aliasesOf(path: readonly string[]): string[] {
     return this.aliasesByPath.get(path.join(' ')) ?? [];
   }

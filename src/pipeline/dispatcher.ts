@@ -18,7 +18,7 @@ import { parseLine } from './grammar/parse-line.js';
 import { normalizeCommandText } from './normalize.js';
 import { describeIdentity, type Principal } from './principal.js';
 import { isAllowed, isAllowedInTenant } from './rbac.js';
-import { redactCommandLine, redactSecrets } from './redact.js';
+import { redactCommandLine, redactPointer, redactSecrets, type SecretNames } from './redact.js';
 import { DEFAULT_TENANT, scopePath, scopeText, targetOf, tenantOf, type ResolvedScope, type ScopeDefaults, type ScopeRequest, type ScopeTarget } from './scope.js';
 
 /** Where a command came from; below the dispatcher nothing knows more about the channel than this name. */
@@ -90,6 +90,8 @@ export interface DispatcherOptions {
   metrics: Metrics;
   logger: Logger;
   maxLength: number;
+  /** Variables of type `secret` in the config templates: their values never reach the audit, logs or replies. */
+  secretNames?: SecretNames;
 }
 
 export class Dispatcher {
@@ -114,7 +116,9 @@ export class Dispatcher {
     let commandName: string | null = null;
     let decision: AuditDecision = 'invalid';
     let target: ScopeTarget | null = null;
-    let auditText = redactSecrets(input.text);
+    const secretNames = this.options.secretNames ?? new Set<string>();
+    // Normalised first, so that full-width `＝` or IME quotes cannot hide a secret from the patterns.
+    let auditText = redactSecrets(normalizeCommandText(input.text.slice(0, this.options.maxLength)), secretNames);
     let outcome: DispatchOutcome;
     const tenants: TenantMemo = new Map();
 
@@ -123,7 +127,7 @@ export class Dispatcher {
         throw new ClawError('CLAW_PARSE_TOO_LONG', { length: input.text.length, limit: this.options.maxLength });
       }
       const text = input.normalize === false ? input.text.trim() : normalizeCommandText(input.text);
-      auditText = redactSecrets(text);
+      auditText = redactSecrets(text, secretNames);
       const line = parseLine(text);
       const globals = extractGlobalFlags(line);
       locale = globals.locale ?? locale;
@@ -137,7 +141,7 @@ export class Dispatcher {
       } else {
         command = binding.command;
         commandName = command.words.join(' ');
-        auditText = redactCommandLine(line, command);
+        auditText = redactCommandLine(line, command, secretNames);
         const asked = command.scope({ args: binding.args, flags: binding.flags });
         const request = await this.fill(asked, principal, tenants, input.scopeDefaults);
         let scope: ResolvedScope | undefined;
@@ -187,6 +191,8 @@ export class Dispatcher {
       }
     } catch (error) {
       let clawError = this.toClawError(error, input.requestId);
+      // A caret diagram repeats the command line, secrets included: the reply shows it redacted.
+      if (clawError.extras.pointer) clawError.extras.pointer = redactPointer(clawError.extras.pointer, secretNames);
       // An approved command whose target is gone is stale, not failed: what was approved no longer exists.
       if (input.approval && clawError.code === 'CLAW_NOT_FOUND') {
         const gone = (l: Locale) => clawError.messageIn(l).replace(/[.。]$/, '');
@@ -198,7 +204,7 @@ export class Dispatcher {
     }
 
     const durationMs = Math.round(performance.now() - started);
-    await this.audit(input, { commandName, decision, target, auditText, outcome, durationMs });
+    await this.audit(input, { commandName, decision, target, auditText, outcome, durationMs }, tenants);
     return outcome;
   }
 
@@ -247,7 +253,7 @@ export class Dispatcher {
     const error = new ClawError('CLAW_AUTH_UNAUTHENTICATED');
     await this.refusals.record({
       requestId: input.requestId, channel: input.channel, memberId: null, memberName: null, identity: input.identity, tenantName: null,
-      scope: null, command: null, text: redactSecrets(input.text.slice(0, this.options.maxLength)), decision: 'unauthenticated',
+      scope: null, command: null, text: redactSecrets(normalizeCommandText(input.text.slice(0, this.options.maxLength)), this.options.secretNames), decision: 'unauthenticated',
       outcome: 'failure', errorCode: error.apiCode, durationMs: 0,
     });
     this.options.metrics.commands.inc({ command: 'unknown', channel: input.channel, decision: 'unauthenticated', outcome: 'failure' });
@@ -355,8 +361,13 @@ export class Dispatcher {
   private async audit(
     input: DispatchInput,
     a: { commandName: string | null; decision: AuditDecision; target: ScopeTarget | null; auditText: string; outcome: DispatchOutcome; durationMs: number },
+    tenants: TenantMemo,
   ): Promise<void> {
     const { metrics, engines, logger } = this.options;
+    const tenantName = (a.target && tenantOf(a.target)) ?? input.principal.tenant?.name ?? null;
+    // The row read for this command names the tenant by id; one not read here is looked up when the event is written.
+    const memo = tenantName ? await tenants.get(tenantName)?.catch(() => null) : null;
+    const tenantId = memo?.id ?? (input.principal.tenant && input.principal.tenant.name === tenantName ? input.principal.tenant.id : undefined);
     const outcomeName = !a.outcome.ok ? 'failure' : a.outcome.held ? 'held' : 'success';
     metrics.commands.inc({ command: a.commandName ?? 'unknown', channel: input.channel, decision: a.decision, outcome: outcomeName });
     metrics.commandDuration.observe({ command: a.commandName ?? 'unknown' }, a.durationMs / 1000);
@@ -367,7 +378,8 @@ export class Dispatcher {
         memberId: input.principal.memberId,
         memberName: input.principal.name,
         identity: describeIdentity(input.principal.identity),
-        tenantName: (a.target && tenantOf(a.target)) ?? input.principal.tenant?.name ?? null,
+        tenantName,
+        ...(tenantId ? { tenantId } : {}),
         scope: a.target ? scopePath(a.target) : null,
         command: a.commandName,
         text: a.auditText,

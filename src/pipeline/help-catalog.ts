@@ -33,6 +33,11 @@ export class HelpCatalog {
   }
 
   /** The command's one-line summary ("what will happen" on approval cards). */
+  /** A command's yes/no flags by its words, for approval rules; undefined when there is no such command. */
+  flagsOf(words: string): { boolFlags: string[] } | undefined {
+    return this.registry.flagsOf(words);
+  }
+
   summaryOf(words: string): Text | undefined {
     return this.registry.find(words.split(' '))?.command?.summary;
   }

@@ -12,12 +12,13 @@ export class IdentityResolver {
     private readonly tenancy: TenancyEngine,
   ) {}
 
-  /** The principal of a chat user, or null for someone nobody has added yet. */
-  async fromChat(platform: ChatPlatform, orgId: string, userId: string): Promise<Principal | null> {
+  /** The principal of a chat user, or null for someone nobody has added yet; `name` is what the platform calls them now. */
+  async fromChat(platform: ChatPlatform, orgId: string, userId: string, name?: string): Promise<Principal | null> {
     const identity = await this.chats.find(platform, orgId, userId);
     const member = identity ? await this.tenancy.getMemberById(identity.memberId) : null;
-    if (!member) return null;
-    return this.access.principalOf(member, { kind: 'chat', platform, orgId, userId });
+    if (!identity || !member) return null;
+    const platformName = name ?? identity.displayName ?? undefined;
+    return this.access.principalOf(member, { kind: 'chat', platform, orgId, userId, identityId: identity.id, ...(platformName ? { platformName } : {}) });
   }
 
   /** The principal of a bearer token, or null for an unknown, revoked or expired token. */

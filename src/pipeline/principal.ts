@@ -4,7 +4,8 @@ import type { ScopeTarget } from './scope.js';
 
 export type PrincipalIdentity =
   | { kind: 'token'; tokenId: string; tokenName: string }
-  | { kind: 'chat'; platform: string; orgId: string; userId: string }
+  /** `identityId` is the chat identity's row and `platformName` the name the platform shows, when known. */
+  | { kind: 'chat'; platform: string; orgId: string; userId: string; identityId?: string; platformName?: string }
   /** The requester of an approved command, when the control plane runs it on their behalf. */
   | { kind: 'approval'; approvalId: number; requestedVia: string };
 
@@ -31,4 +32,16 @@ export function describeIdentity(identity: PrincipalIdentity): string {
     case 'chat': return `${identity.platform}:${identity.userId}`;
     case 'approval': return `approval#${identity.approvalId} (${identity.requestedVia})`;
   }
+}
+
+/** The credential a principal acts with, as provenance records name it (`token:<id>`, `chat:<id>`); null when none. */
+export function credentialOf(identity: PrincipalIdentity): string | null {
+  if (identity.kind === 'token') return `token:${identity.tokenId}`;
+  if (identity.kind === 'chat' && identity.identityId) return `chat:${identity.identityId}`;
+  return null;
+}
+
+/** Who is making a grant, token or link, and with which credential: recorded so a vote can be traced to its source. */
+export function madeBy(principal: Principal): { memberId: string; via: string | null } {
+  return { memberId: principal.memberId, via: credentialOf(principal.identity) };
 }

@@ -15,12 +15,16 @@ const STATUS: Record<ApprovalStatus, { text: Text; tone: Tone }> = {
   failed: { text: { en: 'approved, but it failed', zh: '已批准，但执行失败' }, tone: 'danger' },
 };
 
+/** A voter as people know them: the member, and the name their chat platform shows when they voted from chat. */
+const voter = (v: ApprovalVote) => (v.platformName ? `${v.memberName} (${v.platformName})` : v.memberName);
+
 export function approvalData(approval: Approval, votes: ApprovalVote[]) {
   return {
     id: approval.id, command: approval.command, text: approval.displayText, scope: approval.scope, status: approval.status,
     requester: approval.requesterName, reason: approval.reason, required: approval.required,
     approvals: votes.filter((v) => v.decision === 'approve').map((v) => v.memberName),
     rejections: votes.filter((v) => v.decision === 'reject').map((v) => ({ member: v.memberName, reason: v.reason })),
+    voters: votes.map((v) => ({ member: v.memberName, platformName: v.platformName, identity: v.identity, decision: v.decision })),
     targets: approval.targets.map((t) => `${t.kind} ${t.name}`), expiresAt: approval.expiresAt.toISOString(), result: approval.result,
     createdAt: approval.createdAt.toISOString(),
   };
@@ -30,7 +34,7 @@ export function approvalData(approval: Approval, votes: ApprovalVote[]) {
 export function approvalView(approval: Approval, votes: ApprovalVote[], locale: Locale, summary?: Text): View {
   const t = (text: Text, params?: Record<string, unknown>) => localize(text, locale, params);
   const status = STATUS[approval.status];
-  const approvedBy = votes.filter((v) => v.decision === 'approve').map((v) => v.memberName);
+  const approvedBy = votes.filter((v) => v.decision === 'approve').map(voter);
   const rejectedBy = votes.filter((v) => v.decision === 'reject');
   const fields: DetailView['fields'] = [
     { label: t({ en: 'Command', zh: '命令' }), value: approval.displayText },
@@ -42,7 +46,7 @@ export function approvalView(approval: Approval, votes: ApprovalVote[], locale: 
     { label: t({ en: 'Reason', zh: '原因' }), value: approval.reason ?? t({ en: '(none given)', zh: '（未填写）' }) },
     { label: t({ en: 'Approvals', zh: '审批进度' }), value: `${approvedBy.length}/${approval.required}${approvedBy.length ? ` (${approvedBy.join(', ')})` : ''}` },
   );
-  for (const r of rejectedBy) fields.push({ label: t({ en: 'Rejected by', zh: '拒绝人' }), value: `${r.memberName}${r.reason ? `: ${r.reason}` : ''}` });
+  for (const r of rejectedBy) fields.push({ label: t({ en: 'Rejected by', zh: '拒绝人' }), value: `${voter(r)}${r.reason ? `: ${r.reason}` : ''}` });
   fields.push({ label: t({ en: 'Status', zh: '状态' }), value: t(status.text) });
   if (approval.status === 'pending') fields.push({ label: t({ en: 'Expires', zh: '过期时间' }), value: formatTime(approval.expiresAt, locale) });
   if (approval.result) fields.push({ label: t({ en: 'Result', zh: '结果' }), value: approval.result });

@@ -21,6 +21,11 @@ export function createRuntime(settings: Settings, db: DataSource, logger: Runtim
       ...(settings.kubernetes.storageClass ? { storageClassName: settings.kubernetes.storageClass } : {}),
       leaseNamespace: settings.kubernetes.leaseNamespace,
       leaseName: settings.kubernetes.leaseName,
+      network: {
+        ...(settings.kubernetes.controlPlaneNamespace ? { controlPlaneNamespace: settings.kubernetes.controlPlaneNamespace } : {}),
+        controlPlaneSelector: settings.kubernetes.controlPlaneSelector,
+        modelNamespaces: settings.kubernetes.modelNamespaces,
+      },
       logger,
       meter,
     });

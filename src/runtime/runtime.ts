@@ -129,7 +129,12 @@ export type RuntimeErrorKind =
   /** The backend is unreachable, timed out or answered 5xx: retry with backoff. */
   | 'unavailable'
   /** The backend forbade the call (RBAC of the control plane's own credentials): retry with backoff, loudly. */
-  | 'forbidden';
+  | 'forbidden'
+  /**
+   * An object the instance needs already exists and belongs to another instance (or to none): refused, never taken
+   * over; terminal until someone removes it.
+   */
+  | 'foreign';
 
 export class RuntimeError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 // Opens the database (SQLite file or MySQL/MariaDB), runs pending migrations, and hands out the DataSource.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseSettings } from '../config/settings.js';
@@ -33,7 +33,7 @@ async function isMariaDb(db: Extract<DatabaseSettings, { kind: 'mysql' }>): Prom
 export async function dataSourceOptions(db: DatabaseSettings): Promise<DataSourceOptions> {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
   if (db.kind === 'sqlite') {
-    mkdirSync(dirname(db.path), { recursive: true });
+    createPrivateDatabaseFile(db.path);
     return {
       ...common,
       type: 'better-sqlite3',
@@ -62,6 +62,17 @@ export async function dataSourceOptions(db: DatabaseSettings): Promise<DataSourc
       trace: false,
     },
   };
+}
+
+/**
+ * The SQLite file holds sealed secrets, token hashes and the audit trail: created 0600 in a 0700 directory before
+ * SQLite opens it, since SQLite would create it by the umask (usually world-readable). Its -wal and -shm files take
+ * the database file's mode. A file from an earlier version is tightened too.
+ */
+function createPrivateDatabaseFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
 }
 
 /**

@@ -27,7 +27,8 @@ export class SecretBox {
     if (configured) return SecretBox.fromText(configured, 'CLAW_SECRET_KEY');
     const file = join(dataDir, SECRET_KEY_FILE);
     if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
+      // 0700: the data dir holds this key, the admin token and the SQLite file; nobody else on the host reads them.
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     }
     return SecretBox.fromText(readFileSync(file, 'utf8'), file);
@@ -46,6 +47,14 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
+  }
+
+  /**
+   * A key for another purpose (the audit chain's HMAC), derived one way from this one: whoever holds a derived key
+   * learns nothing about the secrets it seals, and the operator still keeps a single key.
+   */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`open-cluster-claw derived key: ${purpose}`).digest();
   }
 
   /** A keyed digest that identifies the key without revealing it. */

@@ -12,7 +12,7 @@ import { eventually } from '../e2e/chat-harness.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/test-control-plane.js';
 
 /** What the server serves without a token; everything else must answer 401. */
-const PUBLIC = new Set(['GET /', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /webhooks/feishu'].flatMap((r) => (r.startsWith('GET ') ? [r, `HEAD ${r.slice(4)}`] : [r])));
+const PUBLIC = new Set(['GET /', 'GET /web/console.js', 'GET /web/console.css', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'POST /webhooks/feishu'].flatMap((r) => (r.startsWith('GET ') ? [r, `HEAD ${r.slice(4)}`] : [r])));
 
 interface Route {
   method: string;

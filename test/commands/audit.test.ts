@@ -20,6 +20,20 @@ describe('audit commands', () => {
     expect((await c.must('claw audit --command "tenant delete"')).result.events).toHaveLength(1);
   });
 
+  it('masks values of secret template variables, spaces and all, in the audit and in error replies', async () => {
+    const typed = ['claw create demo --set model.apiKey="sk a b" --bogus', "claw create demo --set 'model.apiKey = sk-x y' --bogus", 'claw create demo －－set model.apiKey＝sk-fw --bogus'];
+    for (const text of typed) {
+      const r = await c.run(text);
+      expect(r.ok).toBe(false);
+      expect(JSON.stringify(r)).not.toMatch(/sk a b|sk-x y|sk-fw/);
+      expect(r.text).toContain('***');
+    }
+    // Refused before a command was bound (unknown flag), so found by text.
+    const audited = JSON.stringify((await c.must('claw audit --limit 1000')).result.events.filter((e: { text: string }) => e.text.includes('create demo')));
+    expect(audited.match(/model\.apiKey/g)).toHaveLength(3);
+    expect(audited).not.toMatch(/sk a b|sk-x y|sk-fw/);
+  });
+
   it('shows a tenant admin only their tenant\'s events', async () => {
     await c.must('claw tenant create globex');
     await c.must('claw tenant show globex');
@@ -27,6 +41,20 @@ describe('audit commands', () => {
     const r = await c.must('claw audit --limit 1000', lead);
     expect(r.result.events.length).toBeGreaterThan(0);
     expect(r.result.events.every((e: { tenant: string }) => e.tenant === 'acme')).toBe(true);
+  });
+
+  it('shows a tenant re-created under an old name none of its predecessor\'s events', async () => {
+    await c.must('claw tenant create phoenix');
+    await c.must('claw tenant show phoenix --reason first-life');
+    await c.must('claw tenant delete phoenix');
+    await c.must('claw tenant create phoenix');
+    const admin = await c.member('ash', 'phoenix', 'tenant-admin');
+    const events = (await c.must('claw audit --limit 1000', admin)).result.events as Array<{ text: string; tenant: string }>;
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.tenant === 'phoenix')).toBe(true);
+    expect(events.map((e) => e.text).join('\n')).not.toContain('first-life');
+    // The platform still sees both lives, by the name they had.
+    expect(JSON.stringify((await c.must('claw audit --limit 1000')).result.events)).toContain('first-life');
   });
 
   it('limits the listing and says so', async () => {

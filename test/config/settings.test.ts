@@ -56,7 +56,19 @@ describe('loadSettings', () => {
     });
   });
 
+  it('reads who may talk to claws: the control plane\'s namespace and labels, and the model namespaces', () => {
+    expect(loadSettings({ env: {} }).kubernetes).toMatchObject({
+      controlPlaneNamespace: undefined, controlPlaneSelector: { 'app.kubernetes.io/name': 'open-cluster-claw' }, modelNamespaces: ['llm'],
+    });
+    expect(loadSettings({
+      env: { CLAW_CONTROL_PLANE_NAMESPACE: 'ops', CLAW_CONTROL_PLANE_SELECTOR: 'app=claw,tier=control', CLAW_MODEL_NAMESPACES: 'llm, vllm' },
+    }).kubernetes).toMatchObject({ controlPlaneNamespace: 'ops', controlPlaneSelector: { app: 'claw', tier: 'control' }, modelNamespaces: ['llm', 'vllm'] });
+  });
+
   it.each([
+    [{ CLAW_MODEL_NAMESPACES: 'llm,claw-acme' }, 'Invalid setting CLAW_MODEL_NAMESPACES (runtime.kubernetes.modelNamespaces in claw.yaml): "llm,claw-acme" is not accepted'],
+    [{ CLAW_CONTROL_PLANE_SELECTOR: 'app' }, 'expected labels such as app.kubernetes.io/name=open-cluster-claw'],
+    [{ CLAW_CONTROL_PLANE_NAMESPACE: 'Not_A_Namespace' }, 'expected a namespace name, or empty'],
     [{ CLAW_RUNTIME: 'docker' }, 'Invalid setting CLAW_RUNTIME (runtime.kind in claw.yaml): "docker" is not accepted; expected local or kubernetes'],
     [{ CLAW_DEFAULT_MEMORY: '2GB' }, 'expected a size such as 1Gi'],
     [{ CLAW_READY_TIMEOUT: '10' }, 'expected a duration such as 10m'],

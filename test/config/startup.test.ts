@@ -1,6 +1,6 @@
 // `npm start` as a process: invalid settings stop it with a clear message; the first start prints an admin token once.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,13 +37,20 @@ describe('npm start', () => {
   });
 
   it('generates, prints once and stores (0600) an admin token on the first start only', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'claw-start-'));
+    // A data dir the control plane creates itself, so its own modes are what the test sees.
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'claw-start-')), 'data');
     const env = { CLAW_DATA_DIR: dataDir, CLAW_PORT: '0', CLAW_ADMIN_TOKEN: '' };
     const first = await start(env, /Then try/);
     expect(first.code).toBe(0);
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
     expect(token).toMatch(/^claw_[A-Za-z0-9]{40}$/);
     expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    // Nobody else on the host can read the data dir, the key, or the database with its sealed secrets and audit trail.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'secret-key')).mode & 0o777).toBe(0o600);
+    for (const file of ['claw.db', 'claw.db-wal', 'claw.db-shm']) {
+      if (file === 'claw.db' || existsSync(join(dataDir, file))) expect({ file, mode: statSync(join(dataDir, file)).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    }
     expect(first.stdout).toContain(`export CLAW_TOKEN=${token}`);
     expect(first.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
 

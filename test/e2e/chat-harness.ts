@@ -7,13 +7,15 @@ import { InboundEventEntity, type InboundEvent } from '../../src/store/entities/
 import { OutboxMessageEntity } from '../../src/store/entities/outbox-message.js';
 import { DingTalkEmulator } from '../emulators/dingtalk-emulator.js';
 import { FeishuEmulator, type FeishuSentMessage } from '../emulators/feishu-emulator.js';
-import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../support/test-control-plane.js';
+import { startTestControlPlane, type CommandAnswer, type TestControlPlane, type TestControlPlaneOptions } from '../support/test-control-plane.js';
 
 export interface ChatHarnessOptions {
   feishu?: { mode?: 'websocket' | 'webhook' };
   dingtalk?: { cardTemplateId?: string };
   locale?: Locale;
   settings?: Partial<Settings>;
+  /** Claw adapters in place of the build's own (stubOpenClawAdapter runs a stand-in process, no cluster needed). */
+  adapters?: TestControlPlaneOptions['adapters'];
 }
 
 export interface ChatHarness {
@@ -53,7 +55,7 @@ export async function startChatHarness(o: ChatHarnessOptions): Promise<ChatHarne
       : undefined,
     ...o.settings,
   };
-  const t = await startTestControlPlane({ settings });
+  const t = await startTestControlPlane({ settings, ...(o.adapters ? { adapters: o.adapters } : {}) });
   const connected = () => t.plane.engines.channels.channels().every((c) => c.connected);
   for (const deadline = Date.now() + 15_000; !connected(); ) {
     if (Date.now() > deadline) throw new Error(`channels did not connect: ${JSON.stringify(t.plane.engines.channels.channels())}`);

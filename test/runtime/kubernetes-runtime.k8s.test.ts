@@ -2,11 +2,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { CoordinationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, type V1LabelSelector } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubernetesRuntime, POD_FILES_DIR, createKubernetesRuntime, type KubernetesRuntimeOptions } from '../../src/runtime/kubernetes/index.js';
 import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget, type TenantQuota } from '../../src/runtime/runtime.js';
 import type { WorkloadSpec } from '../../src/runtime/workload.js';
+import { instanceNames, legacyInstanceNames } from '../../src/runtime/kubernetes/names.js';
+import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from '../../src/runtime/kubernetes/manifests.js';
 import { KubeletControl } from '../cluster/kubelet-control.js';
 import { createTestNamespace, loadTestKubeConfig, type TestNamespace } from '../cluster/test-namespace.js';
 import { describeRuntimeContract, waitFor } from './runtime-contract.js';
@@ -62,6 +64,11 @@ function makeSpec(ref: InstanceRef, target: RuntimeTarget, variant: { restartGen
 
 const leaseNamespaces: TestNamespace[] = [];
 
+/** A label selector as the API's labelSelector parameter (equality terms only, which is all the policies use). */
+function selectorText(selector: V1LabelSelector | undefined): string {
+  return Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+}
+
 async function deleteTenantNamespaces(): Promise<void> {
   const core = loadTestKubeConfig().makeApiClient(CoreV1Api);
   await Promise.all(
@@ -107,7 +114,7 @@ describe('kubernetes runtime on a real apiserver', () => {
   let runtime: RecordingRuntime;
   let core: CoreV1Api;
   const ref = (name: string): InstanceRef => ({ id: randomUUID(), tenant, project: 'p1', name });
-  const base = (r: InstanceRef) => `claw-${r.project}-${r.name}`;
+  const base = (r: InstanceRef) => instanceNames(r).base;
   const until = (r: InstanceRef, what: string, ok: (o: Observation) => boolean, timeoutMs = READY_TIMEOUT_MS) =>
     waitFor(what, () => runtime.observe(r), ok, timeoutMs);
   const running = (o: Observation) => o.state === 'running' && o.ready;
@@ -382,7 +389,7 @@ describe('kubernetes runtime on a real apiserver', () => {
     expect(err).toBeInstanceOf(RuntimeError);
     const quotaError = err as RuntimeError;
     expect(quotaError.kind).toBe('quota');
-    expect(quotaError.message).toMatch(/pod claw-p1-big in claw-kq\w+: exceeds the tenant's quota claw-quota: requested .*requests\.cpu=2/);
+    expect(quotaError.message).toMatch(new RegExp(`^pod ${base(big)} in claw-${t}: exceeds the tenant's quota claw-quota: requested .*requests\\.cpu=2`));
     expect(quotaError.message).toMatch(/allowed .*requests\.cpu=1/);
     expect(quotaError.message).not.toContain(TOKEN_PREFIX);
     const left = await runtime.observe(big);
@@ -471,6 +478,203 @@ describe('kubernetes runtime on a real apiserver', () => {
       expect(await runtime.logs(r, { previous: true })).toEqual([]);
       await runtime.destroy(r, { keepData: false });
     });
+  });
+
+  describe('names and ownership', () => {
+    const refIn = (project: string, name: string): InstanceRef => ({ id: randomUUID(), tenant, project, name });
+    const claimUids = async (r: InstanceRef, names = instanceNames(r)) =>
+      Promise.all([names.configPvc, names.dataPvc].map(async (name) => (await core.readNamespacedPersistentVolumeClaim({ name, namespace })).metadata?.uid));
+    const tokenOf = async (name: string) =>
+      Buffer.from((await core.readNamespacedSecret({ name, namespace })).data?.['OPENCLAW_GATEWAY_TOKEN'] ?? '', 'base64').toString();
+
+    it('keeps project a instance b-c apart from project a-b instance c; destroying one leaves the other running with its data', async () => {
+      const one = refIn('a', 'b-c');
+      const two = refIn('a-b', 'c');
+      const [oneNames, twoNames] = [instanceNames(one), instanceNames(two)];
+      expect(oneNames.base).not.toBe(twoNames.base);
+      await runtime.apply(await specOf(one));
+      await runtime.apply(await specOf(two));
+      await Promise.all([until(one, 'a/b-c ready', running), until(two, 'a-b/c ready', running)]);
+      const [oneClaims, twoClaims] = await Promise.all([claimUids(one), claimUids(two)]);
+      expect(new Set([...oneClaims, ...twoClaims]).size).toBe(4);
+      // Each pod mounts its own claims and reads its own Secret, which holds its own token.
+      for (const [r, names] of [[one, oneNames], [two, twoNames]] as const) {
+        const pod = await core.readNamespacedPod({ name: names.base, namespace });
+        expect(pod.metadata?.labels?.['clusterclaw.io/instance-id']).toBe(r.id);
+        expect(pod.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe(names.dataPvc);
+        expect(pod.spec?.volumes?.find((v) => v.name === 'config')?.persistentVolumeClaim?.claimName).toBe(names.configPvc);
+        expect(pod.spec?.containers[0]?.envFrom).toEqual([{ secretRef: { name: names.base } }]);
+        expect(await tokenOf(names.base)).toBe(`${TOKEN_PREFIX}${r.id}`);
+      }
+      const twoPod = (await core.readNamespacedPod({ name: twoNames.base, namespace })).metadata?.uid;
+
+      await runtime.destroy(one, { keepData: false });
+      await until(one, 'a/b-c gone with its volumes', (o) => o.state === 'absent' && !o.resourcesPresent && !o.dataPresent);
+      expect(await runtime.observe(two)).toMatchObject({ state: 'running', ready: true, resourcesPresent: true, dataPresent: true });
+      expect(await claimUids(two)).toEqual(twoClaims);
+      expect((await core.readNamespacedPod({ name: twoNames.base, namespace })).metadata?.uid).toBe(twoPod);
+      expect(await tokenOf(twoNames.base)).toBe(`${TOKEN_PREFIX}${two.id}`);
+      await runtime.destroy(two, { keepData: false });
+    });
+
+    it('refuses to update, replace or delete objects under its name that another instance owns, saying whose', async () => {
+      const mine = refIn('p1', 'squatted');
+      const names = instanceNames(mine);
+      const other = randomUUID();
+      const labels = { 'clusterclaw.io/instance-id': other, 'app.kubernetes.io/managed-by': 'open-cluster-claw' };
+      const resources = { limits: { cpu: '100m', memory: '64Mi' }, requests: { cpu: '100m', memory: '64Mi' } };
+      const pod = await core.createNamespacedPod({ namespace, body: { metadata: { name: names.base, labels }, spec: { containers: [{ name: 'c', image: 'theirs:1', resources }] } } });
+      const refusal = (kind: string) => `${kind} ${names.base} in ${namespace} belongs to another instance (clusterclaw.io/instance-id=${other}); refusing to touch it`;
+      const podErr = await runtime.apply(await specOf(mine)).then(() => undefined, (e: unknown) => e);
+      expect(podErr).toBeInstanceOf(RuntimeError);
+      expect(podErr).toMatchObject({ kind: 'foreign', message: refusal('pod') });
+      // A Secret under its name that another instance's label claims: neither overwritten nor mounted.
+      const created = await core.readNamespacedSecret({ name: names.base, namespace });
+      await core.replaceNamespacedSecret({
+        name: names.base, namespace,
+        body: { ...created, metadata: { ...created.metadata, labels }, data: { OPENCLAW_GATEWAY_TOKEN: Buffer.from('theirs').toString('base64') } },
+      });
+      const err = await runtime.apply(await specOf(mine)).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'foreign', message: refusal('secret') });
+      // Not this instance's: observe does not count them, and stop and destroy leave them alone.
+      expect(await runtime.observe(mine)).toMatchObject({ state: 'absent' });
+      await runtime.stop(mine, { force: true, graceSeconds: 0 });
+      await runtime.destroy(mine, { keepData: false });
+      await until(mine, "only the other instance's objects left", (o) => !o.resourcesPresent && !o.dataPresent);
+      const podNow = await core.readNamespacedPod({ name: names.base, namespace });
+      expect(podNow.metadata?.uid).toBe(pod.metadata?.uid);
+      expect(podNow.metadata?.deletionTimestamp).toBeUndefined();
+      expect(podNow.spec?.volumes ?? []).not.toContainEqual(expect.objectContaining({ persistentVolumeClaim: expect.anything() }));
+      const kept = await core.readNamespacedSecret({ name: names.base, namespace });
+      expect(kept.metadata?.uid).toBe(created.metadata?.uid);
+      expect(kept.metadata?.labels?.['clusterclaw.io/instance-id']).toBe(other);
+      expect(Buffer.from(kept.data?.['OPENCLAW_GATEWAY_TOKEN'] ?? '', 'base64').toString()).toBe('theirs');
+      await Promise.all([
+        core.deleteNamespacedSecret({ name: names.base, namespace }),
+        core.deleteNamespacedPod({ name: names.base, namespace, gracePeriodSeconds: 0 }),
+      ]);
+    });
+
+    it('adopts an instance created with the old names after an upgrade, on the API and through the watch cache', async () => {
+      const old = refIn('p1', 'veteran');
+      const legacy = legacyInstanceNames(old);
+      expect(legacy.base).toBe('claw-p1-veteran');
+      const spec = await specOf(old);
+      // What the previous release created: the same objects under `claw-<project>-<name>`.
+      await Promise.all([
+        core.createNamespacedSecret({ namespace, body: secretManifest(spec, legacy) }),
+        core.createNamespacedConfigMap({ namespace, body: configMapManifest(spec, legacy) }),
+        core.createNamespacedPersistentVolumeClaim({ namespace, body: pvcManifest(spec, legacy.configPvc, {}, legacy) }),
+        core.createNamespacedPersistentVolumeClaim({ namespace, body: pvcManifest(spec, legacy.dataPvc, {}, legacy) }),
+        core.createNamespacedService({ namespace, body: serviceManifest(spec, legacy) }),
+      ]);
+      await core.createNamespacedPod({ namespace, body: podManifest(spec, legacy) });
+      // Uids of all six, and versions of those only we write (the kubelet and the volume binder update the others).
+      const uidsOf = async () =>
+        Promise.all([
+          core.readNamespacedSecret({ name: legacy.base, namespace }),
+          core.readNamespacedConfigMap({ name: legacy.base, namespace }),
+          core.readNamespacedService({ name: legacy.base, namespace }),
+          core.readNamespacedPod({ name: legacy.base, namespace }),
+          core.readNamespacedPersistentVolumeClaim({ name: legacy.configPvc, namespace }),
+          core.readNamespacedPersistentVolumeClaim({ name: legacy.dataPvc, namespace }),
+        ]).then((objects) => objects.map((o, i) => `${o.metadata?.uid}${i < 3 ? `@${o.metadata?.resourceVersion}` : ''}`));
+      const fresh = instanceNames(old);
+      const noneUnderNewNames = async () =>
+        (await Promise.all([
+          gone(() => core.readNamespacedPod({ name: fresh.base, namespace })),
+          gone(() => core.readNamespacedSecret({ name: fresh.base, namespace })),
+          gone(() => core.readNamespacedPersistentVolumeClaim({ name: fresh.dataPvc, namespace })),
+        ])).every(Boolean);
+
+      // A fresh process of the new release (nothing remembered, no cache): it finds and keeps the old objects.
+      const upgraded = newRuntime();
+      const watching = newRuntime();
+      const stopWatching = new AbortController();
+      try {
+        await waitFor('the old pod running', () => upgraded.observe(old), running, READY_TIMEOUT_MS);
+        const before = await uidsOf();
+        await upgraded.apply(spec);
+        expect(await uidsOf()).toEqual(before);
+        expect(await noneUnderNewNames()).toBe(true);
+
+        // The leader's path: the watch cache answers, with the same names.
+        watching.watch(() => undefined, stopWatching.signal);
+        await waitFor('the cache filled', async () => watching.cachedObjects(), (n) => n >= 6, READY_TIMEOUT_MS);
+        expect(await watching.observe(old)).toMatchObject({ state: 'running', ready: true, resourcesPresent: true, dataPresent: true });
+        await watching.apply(spec);
+        expect(await uidsOf()).toEqual(before);
+        expect(await noneUnderNewNames()).toBe(true);
+
+        // Stop and destroy act on the old objects, and on nothing else.
+        await upgraded.stop(old, { force: true, graceSeconds: 0 });
+        await waitFor('old pod gone', () => gone(() => core.readNamespacedPod({ name: legacy.base, namespace })), Boolean, READY_TIMEOUT_MS);
+        await upgraded.destroy(old, { keepData: false });
+        await waitFor('old objects gone', () => upgraded.observe(old), (o) => !o.resourcesPresent && !o.dataPresent, READY_TIMEOUT_MS);
+        expect(await gone(() => core.readNamespacedSecret({ name: legacy.base, namespace }))).toBe(true);
+        expect(await noneUnderNewNames()).toBe(true);
+      } finally {
+        stopWatching.abort();
+        await Promise.all([upgraded.close(), watching.close()]);
+      }
+    });
+  });
+
+  it('gives each tenant namespace a NetworkPolicy: only the control plane in; only DNS, the control plane and model endpoints out', async () => {
+    const writes: string[] = [];
+    const meter = { write: (kind: string, outcome: string) => writes.push(`${kind} ${outcome}`), notification: () => undefined, read: () => undefined };
+    const network = { controlPlaneNamespace: 'ops', controlPlaneSelector: { app: 'claw-control-plane' }, modelNamespaces: ['llm', 'vllm'] };
+    const isolated = newRuntime({ network, meter });
+    const t = `kn${randomBytes(3).toString('hex')}`;
+    const ns = `claw-${t}`;
+    try {
+      await isolated.ensureTenant(t, quota);
+      expect(writes).toContain('networkpolicy created');
+      const r: InstanceRef = { id: randomUUID(), tenant: t, project: 'p1', name: 'fenced' };
+      await isolated.apply(await specOf(r));
+      const policies = await loadTestKubeConfig().makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: ns });
+      expect(policies.items.map((p) => p.metadata?.name)).toEqual(['claw-isolation']);
+      const policy = policies.items[0]!;
+      const spec = policy.spec!;
+      expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      // It selects every pod of the tenant's namespace, this claw's included, and (being namespaced) no other tenant's.
+      const selected = await core.listNamespacedPod({ namespace: ns, labelSelector: selectorText(spec.podSelector) });
+      expect(selected.items.map((p) => p.metadata?.name)).toContain(instanceNames(r).base);
+      expect(spec.podSelector).toEqual({});
+      // In: the control plane's pods only.
+      const controlPlane = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } }, podSelector: { matchLabels: { app: 'claw-control-plane' } } };
+      expect(spec.ingress).toEqual([{ _from: [controlPlane] }]);
+      // Out: DNS in kube-system, the control plane, the model namespaces, public addresses; no tenant namespace.
+      const egress = spec.egress!;
+      expect(egress[0]).toEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      });
+      expect(egress[1]).toEqual({ to: [controlPlane] });
+      expect(egress[2]).toEqual({ to: ['llm', 'vllm'].map((name) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } })) });
+      const publicOnly = egress[3]!.to!;
+      expect(publicOnly.map((p) => p.ipBlock?.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+      expect(publicOnly[0]!.ipBlock!.except).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']));
+      expect(egress).toHaveLength(4);
+      for (const peer of egress.flatMap((rule) => rule.to ?? [])) {
+        // No peer may select every namespace, or a tenant's.
+        if (peer.namespaceSelector) expect(peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name']).toMatch(/^(?!claw-)/);
+      }
+      // Written only when it differs: another replica finds it right; an edit behind its back is put back.
+      const version = policy.metadata?.resourceVersion;
+      const networking = loadTestKubeConfig().makeApiClient(NetworkingV1Api);
+      const other = newRuntime({ network });
+      await other.ensureTenant(t, quota);
+      expect((await networking.readNamespacedNetworkPolicy({ name: 'claw-isolation', namespace: ns })).metadata?.resourceVersion).toBe(version);
+      await networking.replaceNamespacedNetworkPolicy({ name: 'claw-isolation', namespace: ns, body: { ...policy, spec: { ...spec, egress: [{}] } } });
+      const healer = newRuntime({ network });
+      await healer.ensureTenant(t, quota);
+      expect((await networking.readNamespacedNetworkPolicy({ name: 'claw-isolation', namespace: ns })).spec?.egress).toEqual(egress);
+      await Promise.all([other.close(), healer.close()]);
+      await isolated.destroy(r, { keepData: false });
+    } finally {
+      await isolated.close();
+    }
   });
 
   it('returns no logs and no events for an instance that does not exist', async () => {

@@ -4,17 +4,20 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/channels/outbox/outbox.js';
-import { AuditLog, GENESIS_HASH, hashEvent } from '../../src/engines/audit/audit-log.js';
+import { AuditLog, GENESIS_HASH, hashEvent, keyedHashEvent } from '../../src/engines/audit/audit-log.js';
 import { TenancyEngine } from '../../src/engines/tenancy/tenancy-engine.js';
 import { isClawError } from '../../src/errors/claw-error.js';
 import { dataSourceOptions, openStore } from '../../src/store/data-source.js';
+import { ApiTokenEntity } from '../../src/store/entities/api-token.js';
 import { ApprovalVoteEntity } from '../../src/store/entities/approval-vote.js';
+import { ChatIdentityEntity } from '../../src/store/entities/chat-identity.js';
 import { ApprovalEntity } from '../../src/store/entities/approval.js';
 import { InboundEventEntity } from '../../src/store/entities/inbound-event.js';
 import { InstanceEntity } from '../../src/store/entities/instance.js';
 import { LeaseEntity } from '../../src/store/entities/lease.js';
 import { memberNameKey } from '../../src/store/entities/member.js';
 import { OutboxMessageEntity } from '../../src/store/entities/outbox-message.js';
+import { RoleBindingEntity } from '../../src/store/entities/role-binding.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { isUniqueViolation } from '../../src/store/unique-violation.js';
@@ -24,11 +27,13 @@ import { createTestDatabase, databaseKinds, type TestDatabase } from '../support
 const AT = '2025-01-02 03:04:05.678';
 const AT_ISO = '2025-01-02T03:04:05.678Z';
 const secrets = SecretBox.fromText(randomBytes(32).toString('hex'), 'test key');
+const AUDIT_KEY = secrets.derive('audit');
 
 /** Index of the migration that created what a seed writes (1-based, as the file names count). */
 const CORE = 1;
 const INSTANCES = 2;
 const CHAT = 3;
+const AUDIT_KEYED = 6;
 
 /** Rows written by plain SQL with the columns of their time: today's entities may have more, which must not matter. */
 async function seed(ds: DataSource, upTo: number): Promise<void> {
@@ -42,6 +47,17 @@ async function seed(ds: DataSource, upTo: number): Promise<void> {
     await q('INSERT INTO chat_bindings (id, platform, org_id, chat_id, tenant_id, project_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       'cb-1', 'feishu', 'org', 'oc_legacy', 't-1', 'p-1', AT, 'seed',
     ]);
+    // Credentials from before their creators were recorded: a token olga made herself, a grant by a name no member has,
+    // an account that linked itself with a code (it has a display name) and one an admin attached.
+    await q('INSERT INTO api_tokens (id, member_id, name, kind, token_hash, prefix, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      'tok-1', 'm-1', 'laptop', 'person', 'c'.repeat(64), 'claw_legacy', AT, 'olga',
+    ]);
+    await q('INSERT INTO role_bindings (id, member_id, role_name, scope_kind, tenant_id, scope_key, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      'rb-1', 'm-1', 'approver', 'tenant', 't-1', 't:t-1', AT, 'seed',
+    ]);
+    await q('INSERT INTO chat_identities (id, platform, org_id, user_id, member_id, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)', [
+      'ci-1', 'feishu', 'org', 'ou_olga', 'm-1', 'Olga Petrova', AT, 'ci-2', 'dingtalk', '', 'staff-olga', 'm-1', null, AT,
+    ]);
     // The audit chain hashed as the real writer hashes (today's writer needs today's columns): the hashes cover the
     // timestamps, so verify() proves they survived exactly, and rows from before a column existed still verify.
     let prevHash = GENESIS_HASH;
@@ -51,6 +67,19 @@ async function seed(ds: DataSource, upTo: number): Promise<void> {
         tenantName: 'legacy', scope: 'tenant/legacy', command: 'tenant show', text: `claw tenant show legacy #${i}`, decision: 'allowed' as const,
         outcome: 'success' as const, errorCode: null, durationMs: i, attempts: 1, prevHash,
       };
+      if (upTo >= AUDIT_KEYED) {
+        // Written since the chain is keyed: by tenant id, with the HMAC.
+        const keyed = { ...event, tenantId: 't-1', hashVersion: 2 };
+        const hash = keyedHashEvent(AUDIT_KEY, keyed);
+        await q(
+          `INSERT INTO audit_events (seq, occurred_at, request_id, channel, member_id, member_name, identity, tenant_id, tenant_name, scope, command, text,
+            decision, outcome, error_code, duration_ms, attempts, hash_version, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [i, AT, event.requestId, event.channel, event.memberId, event.memberName, event.identity, 't-1', event.tenantName, event.scope, event.command, event.text,
+            event.decision, event.outcome, event.errorCode, event.durationMs, 1, 2, prevHash, hash],
+        );
+        prevHash = hash;
+        continue;
+      }
       const hash = hashEvent(event);
       await q(
         `INSERT INTO audit_events (seq, occurred_at, request_id, channel, member_id, member_name, identity, tenant_name, scope, command, text, decision,
@@ -142,8 +171,15 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
         expect(await tenancy.findProject(tenant, 'ops')).toMatchObject({ id: 'p-1', displayName: 'Ops' });
         expect(await tenancy.findMember(tenant, 'olga')).toMatchObject({ id: 'm-1', displayName: 'Olga' });
         expect(await tenancy.chatBinding('feishu', 'org', 'oc_legacy')).toMatchObject({ tenant: { id: 't-1' }, project: { id: 'p-1' } });
-        const audit = new AuditLog(ds);
+        // Creators resolved where the name is one member; an account that linked itself counts as confirmed, one attached not.
+        expect(await ds.getRepository(ApiTokenEntity).findOneByOrFail({ id: 'tok-1' })).toMatchObject({ createdBy: 'olga', createdByMemberId: 'm-1', createdVia: null });
+        expect(await ds.getRepository(RoleBindingEntity).findOneByOrFail({ id: 'rb-1' })).toMatchObject({ createdBy: 'seed', createdByMemberId: null });
+        const [linked, attached] = await ds.getRepository(ChatIdentityEntity).find({ order: { id: 'ASC' } });
+        expect([linked?.confirmedAt?.toISOString(), attached?.confirmedAt, attached?.addedByMemberId]).toEqual([AT_ISO, null, null]);
+        // Rows hashed without a key before the upgrade still verify (up to the upgrade point), and name their tenant by id.
+        const audit = new AuditLog(ds, AUDIT_KEY);
         expect(await audit.verify()).toEqual({ ok: true, checked: 3 });
+        expect(await audit.query({ tenants: new Set(['t-1']), limit: 10 })).toHaveLength(3);
         // Unique keys survived, and today's writers work on the upgraded tables.
         expect(await codeOf(tenancy.createTenant({ name: 'legacy', createdBy: 'test' }))).toBe('CLAW_CONFLICT_EXISTS');
         await tenancy.createTenant({ name: 'newcomer', createdBy: 'test' });
@@ -152,6 +188,8 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
           command: 'tenant create', text: 'claw tenant create newcomer', decision: 'allowed', outcome: 'success', errorCode: null, durationMs: 1,
         });
         expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+        // Rows written from now on carry the keyed hash.
+        expect((await audit.query({ tenants: 'all', limit: 1 }))[0]).toMatchObject({ seq: 4, hashVersion: 2 });
 
         if (upTo >= INSTANCES) {
           const instance = await ds.getRepository(InstanceEntity).findOneByOrFail({ id: 'i-1' });

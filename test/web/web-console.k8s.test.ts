@@ -12,6 +12,7 @@ const tenant = `wb${randomToken(6).toLowerCase()}`;
 let t: TestControlPlane;
 let browser: Browser;
 let page: Page;
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CLAW_TEST_CHROMIUM`);
@@ -25,6 +26,10 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   page = await browser.newPage();
+  // The browser reports what the page's CSP refused on its console; the console must need nothing it refuses.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -45,7 +50,8 @@ async function send(text: string): Promise<{ text: string; ok: boolean }> {
 
 describe('web console', () => {
   it('refuses a wrong token and signs in with the right one', async () => {
-    await page.goto(t.url);
+    const response = await page.goto(t.url);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
     await page.fill('#token', 'claw_wrong_token');
     await page.click('#login-form button');
     await expect.poll(() => page.textContent('#login-error')).toContain('Invalid token');
@@ -88,5 +94,9 @@ describe('web console', () => {
     const seen = (await page.evaluate('window.progressSeen')) as string[];
     expect(seen[0]).toMatch(/^webdemo: Creating/);
     expect(await page.locator('#log .progress').count()).toBe(0);
+  });
+
+  it('needed nothing its CSP refuses (no inline script or style) in all of the above', () => {
+    expect(cspViolations).toEqual([]);
   });
 });

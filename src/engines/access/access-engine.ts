@@ -24,6 +24,12 @@ export interface BindingView {
   target: ScopeTarget;
 }
 
+/** Who made a grant or a token and with which credential (`token:<id>`, `chat:<id>`); absent for the system. */
+export interface MadeBy {
+  memberId: string;
+  via: string | null;
+}
+
 export interface IssuedToken {
   token: string;
   row: ApiToken;
@@ -99,7 +105,7 @@ export class AccessEngine {
     };
   }
 
-  async grant(input: { member: Member; role: string; scope: ResolvedScope; createdBy: string }): Promise<{ binding: RoleBinding; created: boolean }> {
+  async grant(input: { member: Member; role: string; scope: ResolvedScope; createdBy: string; by?: MadeBy }): Promise<{ binding: RoleBinding; created: boolean }> {
     const role = this.roles.get(input.role);
     if (!role) {
       throw new ClawError('CLAW_NOT_FOUND', { kind: { en: 'Role', zh: '角色' }, name: input.role }, {
@@ -119,7 +125,10 @@ export class AccessEngine {
     const repo = this.db.getRepository(RoleBindingEntity);
     const existing = await repo.findOneBy({ memberId: input.member.id, roleName: role.name, scopeKey: columns.scopeKey });
     if (existing) return { binding: existing, created: false };
-    const binding: RoleBinding = { id: newId(), memberId: input.member.id, roleName: role.name, ...columns, createdAt: new Date(), createdBy: input.createdBy };
+    const binding: RoleBinding = {
+      id: newId(), memberId: input.member.id, roleName: role.name, ...columns, createdAt: new Date(), createdBy: input.createdBy,
+      createdByMemberId: input.by?.memberId ?? null, createdVia: input.by?.via ?? null,
+    };
     try {
       await repo.insert(binding);
     } catch (error) {
@@ -153,7 +162,7 @@ export class AccessEngine {
     return (await repo.countBy({ roleName: 'platform-admin', scopeKey: 'platform' })) <= 1;
   }
 
-  async issueToken(input: { member: Member; name?: string; ttlMs: number | null; kind?: TokenKind; createdBy: string | null; token?: string }): Promise<IssuedToken> {
+  async issueToken(input: { member: Member; name?: string; ttlMs: number | null; kind?: TokenKind; createdBy: string | null; by?: MadeBy; token?: string }): Promise<IssuedToken> {
     const repo = this.db.getRepository(ApiTokenEntity);
     const token = input.token ?? `${TOKEN_PREFIX}${randomToken(TOKEN_LENGTH)}`;
     let name = input.name;
@@ -167,7 +176,7 @@ export class AccessEngine {
     const now = new Date();
     const row: ApiToken = {
       id: newId(), memberId: input.member.id, name, kind: input.kind ?? 'person', tokenHash: sha256Hex(token),
-      prefix: token.slice(0, 12), createdAt: now, createdBy: input.createdBy,
+      prefix: token.slice(0, 12), createdAt: now, createdBy: input.createdBy, createdByMemberId: input.by?.memberId ?? null, createdVia: input.by?.via ?? null,
       expiresAt: input.ttlMs === null ? null : new Date(now.getTime() + input.ttlMs), lastUsedAt: null, revokedAt: null,
     };
     await repo.insert(row);

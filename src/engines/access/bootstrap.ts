@@ -59,7 +59,7 @@ export async function ensureBootstrapAdmin(input: {
     return {};
   }
   const { token } = await access.issueToken({ member: admin, name: 'bootstrap', kind: 'bootstrap', ttlMs: null, createdBy: 'bootstrap' });
-  mkdirSync(input.dataDir, { recursive: true });
+  mkdirSync(input.dataDir, { recursive: true, mode: 0o700 });
   const tokenFile = join(input.dataDir, ADMIN_TOKEN_FILE);
   writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   chmodSync(tokenFile, 0o600);

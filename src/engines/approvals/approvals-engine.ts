@@ -8,9 +8,10 @@ import { describeIdentity } from '../../pipeline/principal.js';
 import { scopePath, type ScopeTarget } from '../../pipeline/scope.js';
 import { ApprovalVoteEntity, type ApprovalVote } from '../../store/entities/approval-vote.js';
 import { ApprovalEntity, type Approval, type ApprovalStatus, type ApprovalTarget } from '../../store/entities/approval.js';
-import type { Tenant } from '../../store/entities/tenant.js';
+import { TenantEntity, type Tenant } from '../../store/entities/tenant.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { VoteRefusal } from '../access/separation-of-duties.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import { newId, sha256Hex } from '../../util/ids.js';
 import { isHeld, policyFor, type ApprovalPolicy } from './approval-policy.js';
@@ -47,6 +48,11 @@ export interface ApprovalNotifier {
   changed(approval: Approval, votes: ApprovalVote[]): Promise<void>;
 }
 
+/** Decides whether a vote counts: from a credential the requester never held, and with an independent grant when asked. */
+export interface VoteGuard {
+  refusal(input: { voter: Principal; requester: { memberId: string; name: string }; permission: string; target: ScopeTarget; independentGrant: boolean }): Promise<VoteRefusal | null>;
+}
+
 const OPEN: ApprovalStatus = 'pending';
 
 /** How a closed approval is named in "Approval #12 is …". */
@@ -69,6 +75,7 @@ export class ApprovalsEngine {
     private readonly secrets: SecretBox,
     private readonly defaults: ApprovalPolicy,
     private readonly audit: AuditLog,
+    private readonly guard: VoteGuard,
   ) {}
 
   policy(tenant: Tenant | null): ApprovalPolicy {
@@ -135,11 +142,12 @@ export class ApprovalsEngine {
     if (approval.requesterMemberId === voter.memberId) throw new ClawError('CLAW_APPROVAL_SELF', { id });
     if (approval.status === OPEN && approval.expiresAt.getTime() <= Date.now()) approval = await this.expire(approval);
     if (approval.status !== OPEN) throw new ClawError('CLAW_APPROVAL_CLOSED', { id, status: CLOSED_AS[approval.status] });
+    await this.checkIndependent(approval, voter, decision);
     const voteId = newId();
     try {
       await this.db.getRepository(ApprovalVoteEntity).insert({
         id: voteId, approvalId: id, memberId: voter.memberId, memberName: voter.name, identity: describeIdentity(voter.identity),
-        decision, reason: reason?.trim() || null, createdAt: new Date(),
+        platformName: voter.identity.kind === 'chat' ? voter.identity.platformName?.slice(0, 200) ?? null : null, decision, reason: reason?.trim() || null, createdAt: new Date(),
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ClawError('CLAW_APPROVAL_VOTED', { id });
@@ -169,6 +177,28 @@ export class ApprovalsEngine {
     const approved = await this.get(id);
     await this.notifier.changed(approved, votes);
     return this.run(approved, votes);
+  }
+
+  /**
+   * Refuses a vote the requester could have cast through someone else: a credential they held (or made), or, when the
+   * tenant's policy wants independent approvers, a role they granted. The refusal is audited with its reason.
+   */
+  private async checkIndependent(approval: Approval, voter: Principal, decision: 'approve' | 'reject'): Promise<void> {
+    const tenant = approval.tenantId ? await this.db.getRepository(TenantEntity).findOneBy({ id: approval.tenantId }) : null;
+    const refusal = await this.guard.refusal({
+      voter, requester: { memberId: approval.requesterMemberId, name: approval.requesterName }, permission: 'approval:approve',
+      target: parseScopePath(approval.scope), independentGrant: this.policy(tenant).independentApprovers,
+    });
+    if (!refusal) return;
+    const error = new ClawError(refusal.kind === 'credential' ? 'CLAW_APPROVAL_CREDENTIAL' : 'CLAW_APPROVAL_GRANT', { id: approval.id, reason: refusal.reason });
+    const who = voter.identity.kind === 'chat' && voter.identity.platformName ? `${describeIdentity(voter.identity)} "${voter.identity.platformName}"` : describeIdentity(voter.identity);
+    await this.audit.append({
+      requestId: `approval-${approval.id}-refused-${newId()}`, channel: 'system', memberId: voter.memberId, memberName: voter.name, identity: describeIdentity(voter.identity),
+      tenantName: tenant?.name ?? null, scope: approval.scope, command: `${decision} refused`,
+      text: `${decision} of approval #${approval.id} by ${voter.name} (${who}) does not count: ${refusal.reason.en}`.slice(0, 4000),
+      decision: 'denied', outcome: 'failure', errorCode: error.apiCode, durationMs: 0,
+    });
+    throw error;
   }
 
   private async run(approval: Approval, votes: ApprovalVote[]): Promise<Approval> {

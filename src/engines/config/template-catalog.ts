@@ -161,6 +161,13 @@ export class TemplateCatalog {
     return new TemplateCatalog(templates);
   }
 
+  /** Every variable of type `secret` in any template: their values are masked in whatever text shows a command. */
+  secretVariables(): Set<string> {
+    const names = new Set<string>();
+    for (const template of this.templates.values()) for (const v of template.variables.values()) if (v.type === 'secret') names.add(v.name);
+    return names;
+  }
+
   names(): string[] {
     return [...this.templates.keys()];
   }

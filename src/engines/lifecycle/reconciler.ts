@@ -90,6 +90,8 @@ export class Reconciler {
     } catch (error) {
       if (error instanceof RuntimeError && error.kind === 'quota') return this.failed(instance, 'QuotaExceeded', error.message, 30_000);
       if (error instanceof RuntimeError && error.kind === 'invalid') return this.failed(instance, 'Error', error.message, 60_000);
+      // Another instance's object under this one's name: sharing it would hand over its volumes or secret.
+      if (error instanceof RuntimeError && error.kind === 'foreign') return this.failed(instance, 'NameConflict', error.message, 60_000);
       throw error;
     }
     const observation = await runtime.observe(ref);

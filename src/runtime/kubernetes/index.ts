@@ -2,3 +2,4 @@
 export { KubernetesRuntime, createKubernetesRuntime, POD_FILES_DIR } from './kubernetes-runtime.js';
 export type { KubernetesRuntimeOptions, PodLayout } from './kubernetes-runtime.js';
 export type { RuntimeLogger } from './runtime-logger.js';
+export type { NetworkIsolation } from './network-policy.js';

@@ -4,10 +4,13 @@ import { RuntimeError, type InstanceRef, type RuntimeErrorKind } from '../runtim
 import type { WorkloadSpec } from '../workload.js';
 import { isConflict, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
 import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from './manifests.js';
-import { ANNOTATION_RESTART_GENERATION, ANNOTATION_SPEC_HASH, instanceNames, invalidFilePath, type InstanceNames } from './names.js';
+import { ANNOTATION_RESTART_GENERATION, ANNOTATION_SPEC_HASH, LABEL_INSTANCE_ID, invalidFilePath, type InstanceNames } from './names.js';
+import type { InstanceNaming } from './instance-naming.js';
+import { assertOwned, ownedBy } from './ownership.js';
 import { retryWhileQuotaPending, sameMap, syncObject, type SyncedObject } from './object-sync.js';
 import { cachedForm, type InstanceCache } from './instance-cache.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
+import type { RuntimeLogger } from './runtime-logger.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface InstanceObjectsOptions {
@@ -17,13 +20,17 @@ export interface InstanceObjectsOptions {
   replaceWaitMs: number;
   /** Read first when it is synced: an unchanged object costs no request. */
   cache: InstanceCache;
+  /** Resolves each instance's object names (unique ones, or the old ones of an instance created before them). */
+  naming: InstanceNaming;
   meter: RuntimeMeter;
+  /** Told about objects a destroy or stop left alone because another instance's label claims them. */
+  logger: RuntimeLogger;
 }
 
 const POLL_MS = 200;
 
 /** When several writes of one apply fail, report the one that says most about what to do. */
-const KIND_PRIORITY: RuntimeErrorKind[] = ['quota', 'invalid', 'forbidden', 'conflict', 'unavailable'];
+const KIND_PRIORITY: RuntimeErrorKind[] = ['foreign', 'quota', 'invalid', 'forbidden', 'conflict', 'unavailable'];
 
 /** Deletion that treats "already gone" as success; true when something was deleted. */
 async function deleteIfPresent(remove: () => Promise<unknown>, what: string): Promise<boolean> {
@@ -34,6 +41,11 @@ async function deleteIfPresent(remove: () => Promise<unknown>, what: string): Pr
     if (!isNotFound(err)) throw toRuntimeError(err, what);
     return false;
   }
+}
+
+/** What a delete needs to know of one object: its uid (the precondition) and its labels (the ownership check). */
+interface Doomed {
+  metadata?: { uid?: string; labels?: Record<string, string>; deletionTimestamp?: Date };
 }
 
 /** Runs every task to the end (no write is left running unobserved), then throws the most telling failure. */
@@ -63,7 +75,7 @@ export class InstanceObjects {
       const problem = invalidFilePath(path);
       if (problem) throw new RuntimeError('invalid', `generated file "${path}" ${problem}`);
     }
-    const names = instanceNames(spec.ref);
+    const names = await this.options.naming.resolve(spec.ref);
     await allOrFirstError([
       this.syncSecret(spec, names),
       this.syncConfigMap(spec, names),
@@ -75,18 +87,52 @@ export class InstanceObjects {
   }
 
   async stop(ref: InstanceRef, options: { force: boolean; graceSeconds: number }): Promise<void> {
-    const names = instanceNames(ref);
+    const names = await this.options.naming.resolve(ref);
     const grace = options.force ? 0 : Math.max(0, Math.floor(options.graceSeconds));
     const { cache } = this.options;
+    const { namespace, base } = names;
+    const what = `pod ${base} in ${namespace}`;
+    let pod: V1Pod | undefined;
     if (cache.synced) {
       // Every pass over a stopped instance comes here: no pod (or one already going gracefully) needs no request.
-      const pod = cache.pods.get(names.namespace, names.base);
-      if (!pod || (pod.metadata?.deletionTimestamp && !options.force)) return;
+      pod = cache.pods.get(namespace, base);
+    } else {
+      try {
+        pod = await readOrAbsent(() => this.core.readNamespacedPod({ name: base, namespace }));
+      } catch (err) {
+        throw toRuntimeError(err, what);
+      }
     }
+    if (!pod || (pod.metadata?.deletionTimestamp && !options.force)) return;
+    if (!this.mine(pod, ref, what)) return;
+    const uid = pod.metadata?.uid;
     await this.deleted('pod', deleteIfPresent(
-      () => this.core.deleteNamespacedPod({ name: names.base, namespace: names.namespace, gracePeriodSeconds: grace, body: { gracePeriodSeconds: grace } }),
-      `stop pod ${names.base} in ${names.namespace}`,
+      () => this.core.deleteNamespacedPod({ name: base, namespace, gracePeriodSeconds: grace, body: { gracePeriodSeconds: grace, preconditions: { uid } } }),
+      `stop ${what}`,
     ));
+  }
+
+  /** An object under this instance's name that another instance's label claims is left alone, and said so. */
+  private mine(object: Doomed, ref: InstanceRef, what: string): boolean {
+    if (ownedBy(object, ref.id)) return true;
+    this.options.logger.warn({ instanceId: ref.id, owner: object.metadata?.labels?.[LABEL_INSTANCE_ID] ?? null }, `${what} belongs to another instance; left alone`);
+    return false;
+  }
+
+  /**
+   * Deletes one object if it is this instance's, read fresh from the API (a lagging cache must not hide one created a
+   * moment ago) and deleted with its uid as precondition, so neither a successor nor another instance's object is hit.
+   */
+  private async deleteOwned(kind: string, ref: InstanceRef, what: string, read: () => Promise<Doomed>, remove: (uid: string | undefined) => Promise<unknown>): Promise<void> {
+    let current: Doomed | undefined;
+    try {
+      current = await readOrAbsent(read);
+    } catch (err) {
+      throw toRuntimeError(err, what);
+    }
+    if (!current || current.metadata?.deletionTimestamp || !this.mine(current, ref, what)) return;
+    const uid = current.metadata?.uid;
+    await this.deleted(kind, deleteIfPresent(() => remove(uid), `delete ${what}`));
   }
 
   /** Counts a deletion that happened. */
@@ -99,8 +145,8 @@ export class InstanceObjects {
    * then costs no request. The cache may lag behind a write of a moment ago; that costs a read (never a wrong write),
    * and a change made behind our back arrives as a watch event that triggers another pass.
    */
-  private async sync<T extends { metadata?: { deletionTimestamp?: Date } }>(
-    kind: string, name: string, namespace: string, informer: { synced: boolean; get(ns: string, n: string): T | undefined },
+  private async sync<T extends { metadata?: { deletionTimestamp?: Date; labels?: Record<string, string> } }>(
+    kind: string, owner: string, name: string, namespace: string, informer: { synced: boolean; get(ns: string, n: string): T | undefined },
     upToDate: (cached: T) => boolean, object: SyncedObject<T>,
   ): Promise<void> {
     const { meter } = this.options;
@@ -112,35 +158,49 @@ export class InstanceObjects {
       }
     }
     meter.read(kind, 'api');
-    const outcome = await syncObject(object);
+    // An existing object under this name is updated only when it is this instance's (upToDate compares the labels, so
+    // another instance's object always gets here): a name match alone never takes an object over.
+    const outcome = await syncObject({
+      ...object,
+      update: (existing) => {
+        assertOwned(existing, owner, object.what);
+        return object.update(existing);
+      },
+    });
     if (outcome !== 'unchanged') meter.write(kind, outcome);
   }
 
   async destroy(ref: InstanceRef, options: { keepData: boolean }): Promise<void> {
     const { core } = this;
-    const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
+    const { namespace, base, configPvc, dataPvc } = await this.options.naming.resolve(ref);
     const where = `in ${namespace}`;
+    const body = (uid: string | undefined) => ({ preconditions: { uid } });
     await allOrFirstError([
-      this.deleted('pod', deleteIfPresent(() => core.deleteNamespacedPod({ name: base, namespace }), `delete pod ${base} ${where}`)),
-      this.deleted('service', deleteIfPresent(() => core.deleteNamespacedService({ name: base, namespace }), `delete service ${base} ${where}`)),
-      this.deleted('configmap', deleteIfPresent(() => core.deleteNamespacedConfigMap({ name: base, namespace }), `delete config map ${base} ${where}`)),
-      this.deleted('secret', deleteIfPresent(() => core.deleteNamespacedSecret({ name: base, namespace }), `delete secret ${base} ${where}`)),
+      this.deleteOwned('pod', ref, `pod ${base} ${where}`, () => core.readNamespacedPod({ name: base, namespace }),
+        (uid) => core.deleteNamespacedPod({ name: base, namespace, body: body(uid) })),
+      this.deleteOwned('service', ref, `service ${base} ${where}`, () => core.readNamespacedService({ name: base, namespace }),
+        (uid) => core.deleteNamespacedService({ name: base, namespace, body: body(uid) })),
+      this.deleteOwned('configmap', ref, `config map ${base} ${where}`, () => core.readNamespacedConfigMap({ name: base, namespace }),
+        (uid) => core.deleteNamespacedConfigMap({ name: base, namespace, body: body(uid) })),
+      this.deleteOwned('secret', ref, `secret ${base} ${where}`, () => core.readNamespacedSecret({ name: base, namespace }),
+        (uid) => core.deleteNamespacedSecret({ name: base, namespace, body: body(uid) })),
       ...(options.keepData
         ? []
         : [configPvc, dataPvc].map((name) =>
             // Kubernetes keeps the claim (pvc-protection) until the pod is gone, then removes it by itself.
-            this.deleted('persistentvolumeclaim', deleteIfPresent(() => core.deleteNamespacedPersistentVolumeClaim({ name, namespace }), `delete volume claim ${name} ${where}`)),
+            this.deleteOwned('persistentvolumeclaim', ref, `volume claim ${name} ${where}`, () => core.readNamespacedPersistentVolumeClaim({ name, namespace }),
+              (uid) => core.deleteNamespacedPersistentVolumeClaim({ name, namespace, body: body(uid) })),
           )),
     ]);
   }
 
   private syncSecret(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
-    const desired = secretManifest(spec);
+    const desired = secretManifest(spec, names);
     const { core } = this;
     const labelsMatch = (o: V1Secret) => sameMap(o.metadata?.labels, desired.metadata?.labels);
     // The cache holds digests of secret values, never the values.
     const upToDate = (cached: V1Secret) => sameMap(cached.data, cachedForm(desired.data)) && labelsMatch(cached) && !cached.stringData;
-    return this.sync<V1Secret>('secret', names.base, names.namespace, this.options.cache.secrets, upToDate, {
+    return this.sync<V1Secret>('secret', spec.ref.id, names.base, names.namespace, this.options.cache.secrets, upToDate, {
       // Only the name: the data never goes into a message.
       what: `secret ${names.base} in ${names.namespace}`,
       read: () => core.readNamespacedSecret({ name: names.base, namespace: names.namespace }),
@@ -154,11 +214,11 @@ export class InstanceObjects {
   }
 
   private syncConfigMap(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
-    const desired = configMapManifest(spec);
+    const desired = configMapManifest(spec, names);
     const { core } = this;
     const labelsMatch = (o: V1ConfigMap) => sameMap(o.metadata?.labels, desired.metadata?.labels);
     const upToDate = (cached: V1ConfigMap) => sameMap(cached.data, cachedForm(desired.data)) && labelsMatch(cached) && !cached.binaryData;
-    return this.sync<V1ConfigMap>('configmap', names.base, names.namespace, this.options.cache.configMaps, upToDate, {
+    return this.sync<V1ConfigMap>('configmap', spec.ref.id, names.base, names.namespace, this.options.cache.configMaps, upToDate, {
       what: `config map ${names.base} in ${names.namespace}`,
       read: () => core.readNamespacedConfigMap({ name: names.base, namespace: names.namespace }),
       create: () => core.createNamespacedConfigMap({ namespace: names.namespace, body: desired }),
@@ -172,10 +232,10 @@ export class InstanceObjects {
 
   /** Claims are created once; only labels follow the spec (a size change needs an expandable StorageClass, so it is not attempted). */
   private syncPvc(spec: WorkloadSpec, name: string, names: InstanceNames): Promise<unknown> {
-    const desired = pvcManifest(spec, name, { storageClassName: this.options.storageClassName });
+    const desired = pvcManifest(spec, name, { storageClassName: this.options.storageClassName }, names);
     const { core } = this;
     const upToDate = (cached: V1PersistentVolumeClaim) => sameMap(cached.metadata?.labels, desired.metadata?.labels);
-    return this.sync<V1PersistentVolumeClaim>('persistentvolumeclaim', name, names.namespace, this.options.cache.claims, upToDate, {
+    return this.sync<V1PersistentVolumeClaim>('persistentvolumeclaim', spec.ref.id, name, names.namespace, this.options.cache.claims, upToDate, {
       what: `volume claim ${name} in ${names.namespace}`,
       read: () => core.readNamespacedPersistentVolumeClaim({ name, namespace: names.namespace }),
       create: () => core.createNamespacedPersistentVolumeClaim({ namespace: names.namespace, body: desired }),
@@ -192,14 +252,14 @@ export class InstanceObjects {
   }
 
   private syncService(spec: WorkloadSpec, names: InstanceNames): Promise<unknown> {
-    const desired = serviceManifest(spec);
+    const desired = serviceManifest(spec, names);
     const { core } = this;
     const upToDate = (existing: V1Service) =>
       sameMap(existing.metadata?.labels, desired.metadata?.labels) &&
       sameMap(existing.spec?.selector, desired.spec?.selector) &&
       existing.spec?.type === desired.spec?.type &&
       samePorts(existing.spec?.ports, desired.spec?.ports);
-    return this.sync<V1Service>('service', names.base, names.namespace, this.options.cache.services, upToDate, {
+    return this.sync<V1Service>('service', spec.ref.id, names.base, names.namespace, this.options.cache.services, upToDate, {
       what: `service ${names.base} in ${names.namespace}`,
       read: () => core.readNamespacedService({ name: names.base, namespace: names.namespace }),
       create: () => core.createNamespacedService({ namespace: names.namespace, body: desired }),
@@ -229,6 +289,7 @@ export class InstanceObjects {
       const annotations = pod.metadata?.annotations ?? {};
       const phase = pod.status?.phase;
       return (
+        ownedBy(pod, spec.ref.id) &&
         annotations[ANNOTATION_SPEC_HASH] === spec.specHash &&
         annotations[ANNOTATION_RESTART_GENERATION] === String(spec.restartGeneration) &&
         phase !== 'Failed' &&
@@ -253,7 +314,7 @@ export class InstanceObjects {
       }
       if (!pod) {
         try {
-          await retryWhileQuotaPending(() => core.createNamespacedPod({ namespace: names.namespace, body: podManifest(spec) }));
+          await retryWhileQuotaPending(() => core.createNamespacedPod({ namespace: names.namespace, body: podManifest(spec, names) }));
           meter.write('pod', 'created');
         } catch (err) {
           // A concurrent apply created it a moment ago: the pod exists, which is what was asked.
@@ -262,6 +323,8 @@ export class InstanceObjects {
         }
         return;
       }
+      // Another instance's pod is never replaced (nor waited for): it would mount this instance's volumes in its place.
+      assertOwned(pod, spec.ref.id, what);
       if (!pod.metadata?.deletionTimestamp) {
         if (current(pod)) return;
         try {

@@ -3,6 +3,7 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   KubeConfig,
+  NetworkingV1Api,
   ServerConfiguration,
   createConfiguration,
   type Middleware,
@@ -61,6 +62,7 @@ function timeoutMiddleware(timeoutMs: number): Middleware {
 export interface ApiClients {
   core: CoreV1Api;
   coordination: CoordinationV1Api;
+  networking: NetworkingV1Api;
 }
 
 /** The same clients `kc.makeApiClient` builds, plus a per-request timeout. */
@@ -72,5 +74,5 @@ export function createApiClients(kc: KubeConfig, timeoutMs: number): ApiClients 
     authMethods: { default: kc },
     promiseMiddleware: [timeoutMiddleware(timeoutMs)],
   });
-  return { core: new CoreV1Api(configuration), coordination: new CoordinationV1Api(configuration) };
+  return { core: new CoreV1Api(configuration), coordination: new CoordinationV1Api(configuration), networking: new NetworkingV1Api(configuration) };
 }

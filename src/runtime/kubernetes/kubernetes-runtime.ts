@@ -1,4 +1,4 @@
-// The Runtime on Kubernetes: one namespace and ResourceQuota per tenant; Secret, ConfigMap, PVCs, Service and Pod per instance.
+// The Runtime on Kubernetes: one namespace, ResourceQuota and NetworkPolicy per tenant; Secret, ConfigMap, PVCs, Service and Pod per instance.
 import type { CoordinationV1Api, CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
 import type {
@@ -17,12 +17,15 @@ import { InstanceObjects } from './instance-objects.js';
 import { createApiClients, loadKubeConfig } from './kube-config.js';
 import { KubernetesLeaseElector } from './lease-elector.js';
 import { POD_FILES_DIR } from './manifests.js';
-import { LEASE_NAME, instanceNames } from './names.js';
+import { LEASE_NAME } from './names.js';
+import { InstanceNaming } from './instance-naming.js';
+import { ownedBy } from './ownership.js';
 import { containerStarted, eventTime, mayHaveProbeFailure, observationOf, recentProbeFailure, runtimeEventOf } from './observation.js';
 import { InstanceCache } from './instance-cache.js';
 import { NO_METER, type RuntimeMeter } from '../runtime-meter.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 import { TenantSpaces } from './tenant-space.js';
+import { resolvedIsolation, type NetworkIsolation } from './network-policy.js';
 
 export { POD_FILES_DIR } from './manifests.js';
 
@@ -70,6 +73,8 @@ export interface KubernetesRuntimeOptions {
   tenantCacheTtlMs?: number;
   /** A readiness-probe failure reported within this window counts as a current ProbeFailure. Default 60 s. */
   probeFailureWindowMs?: number;
+  /** Who may talk to claws and whom they may reach (each tenant namespace's NetworkPolicy); see NetworkIsolation for defaults. */
+  network?: NetworkIsolation;
 }
 
 const DEFAULT_LAYOUT: Required<PodLayout> = {
@@ -101,6 +106,7 @@ export class KubernetesRuntime implements Runtime {
   private readonly meter: RuntimeMeter;
   /** Runs while someone watches (the leader's reconciler): then observe() and apply() read from it. */
   private readonly cache: InstanceCache;
+  private readonly naming: InstanceNaming;
   private readonly watchers = new Set<(instanceId: string) => void>();
 
   constructor(options: KubernetesRuntimeOptions = {}) {
@@ -114,7 +120,7 @@ export class KubernetesRuntime implements Runtime {
     this.leaseName = options.leaseName ?? LEASE_NAME;
     this.probeFailureWindowMs = options.probeFailureWindowMs ?? 60_000;
     this.meter = options.meter ?? NO_METER;
-    this.tenantSpaces = new TenantSpaces(this.core, options.tenantCacheTtlMs ?? 60_000, this.logger, this.meter);
+    this.tenantSpaces = new TenantSpaces(this.core, clients.networking, resolvedIsolation(options.network), options.tenantCacheTtlMs ?? 60_000, this.logger, this.meter);
     this.cache = new InstanceCache({
       kc: this.kc,
       core: this.core,
@@ -122,11 +128,14 @@ export class KubernetesRuntime implements Runtime {
       onChange: (id) => this.changed(id),
       ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
     });
+    this.naming = new InstanceNaming(this.core, this.cache, this.meter);
     this.instances = new InstanceObjects(this.core, {
       storageClassName: options.storageClassName,
       replaceWaitMs: options.replaceWaitMs ?? 10_000,
       cache: this.cache,
+      naming: this.naming,
       meter: this.meter,
+      logger: this.logger,
     });
   }
 
@@ -171,22 +180,24 @@ export class KubernetesRuntime implements Runtime {
 
   async observe(ref: InstanceRef): Promise<Observation> {
     const { core, cache } = this;
-    const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
-    const exists = async (read: () => Promise<unknown>) => (await readOrAbsent(read)) !== undefined;
+    const { namespace, base, configPvc, dataPvc } = await this.naming.resolve(ref);
+    // Only this instance's objects count: one under its name that another instance's label claims is not its own.
+    const mine = <T extends { metadata?: { labels?: Record<string, string> } }>(o: T | undefined) => (ownedBy(o, ref.id) ? o : undefined);
+    const exists = async (read: () => Promise<{ metadata?: { labels?: Record<string, string> } }>) => mine(await readOrAbsent(read)) !== undefined;
     try {
       let [pod, secret, configMap, service, configClaim, dataClaim]: [V1Pod | undefined, boolean, boolean, boolean, boolean, boolean] = [undefined, false, false, false, false, false];
       if (cache.synced) {
         this.meter.read('instance', 'cache');
-        pod = cache.pods.get(namespace, base);
-        secret = cache.secrets.get(namespace, base) !== undefined;
-        configMap = cache.configMaps.get(namespace, base) !== undefined;
-        service = cache.services.get(namespace, base) !== undefined;
-        configClaim = cache.claims.get(namespace, configPvc) !== undefined;
-        dataClaim = cache.claims.get(namespace, dataPvc) !== undefined;
+        pod = mine(cache.pods.get(namespace, base));
+        secret = mine(cache.secrets.get(namespace, base)) !== undefined;
+        configMap = mine(cache.configMaps.get(namespace, base)) !== undefined;
+        service = mine(cache.services.get(namespace, base)) !== undefined;
+        configClaim = mine(cache.claims.get(namespace, configPvc)) !== undefined;
+        dataClaim = mine(cache.claims.get(namespace, dataPvc)) !== undefined;
       } else {
         this.meter.read('instance', 'api');
         [pod, secret, configMap, service, configClaim, dataClaim] = await Promise.all([
-          readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })),
+          readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })).then(mine),
           exists(() => core.readNamespacedSecret({ name: base, namespace })),
           exists(() => core.readNamespacedConfigMap({ name: base, namespace })),
           exists(() => core.readNamespacedService({ name: base, namespace })),
@@ -209,7 +220,7 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async logs(ref: InstanceRef, options: LogOptions): Promise<string[]> {
-    const { namespace, base } = instanceNames(ref);
+    const { namespace, base } = await this.naming.resolve(ref);
     const what = `logs of pod ${base} in ${namespace}`;
     let pod: V1Pod | undefined;
     try {
@@ -218,7 +229,8 @@ export class KubernetesRuntime implements Runtime {
       throw toRuntimeError(err, what);
     }
     const container = pod?.spec?.containers[0]?.name;
-    if (!pod || !container) return [];
+    // Another instance's pod under this name: its log is not this instance's to show.
+    if (!pod || !container || !ownedBy(pod, ref.id)) return [];
     const status = pod.status?.containerStatuses?.find((c) => c.name === container);
     const hasLog = options.previous ? Boolean(status?.lastState?.terminated) || (status?.restartCount ?? 0) > 0 : containerStarted(status);
     // Asking the kubelet about a container that never ran fails (and on an unscheduled pod not even as an ApiException).
@@ -248,7 +260,7 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async events(ref: InstanceRef): Promise<RuntimeEvent[]> {
-    const { namespace, base, configPvc, dataPvc } = instanceNames(ref);
+    const { namespace, base, configPvc, dataPvc } = await this.naming.resolve(ref);
     const subjects: Array<[kind: string, name: string]> = [
       ['Pod', base],
       ['PersistentVolumeClaim', configPvc],

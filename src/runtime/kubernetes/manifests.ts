@@ -32,6 +32,7 @@ import {
   instanceNames,
   isLabelValue,
   tenantNamespace,
+  type InstanceNames,
 } from './names.js';
 
 /** Where the ConfigMap with the generated files is mounted in the container (read-only). */
@@ -96,8 +97,8 @@ export function configHash(files: Record<string, string>): string {
   return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }
 
-export function secretManifest(spec: WorkloadSpec): V1Secret {
-  const names = instanceNames(spec.ref);
+/** `names` are the ones the runtime resolved for the instance (an instance from before the unique names keeps its own). */
+export function secretManifest(spec: WorkloadSpec, names: InstanceNames = instanceNames(spec.ref)): V1Secret {
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(spec.secretEnv)) data[key] = Buffer.from(value, 'utf8').toString('base64');
   return {
@@ -109,15 +110,13 @@ export function secretManifest(spec: WorkloadSpec): V1Secret {
   };
 }
 
-export function configMapManifest(spec: WorkloadSpec): V1ConfigMap {
-  const names = instanceNames(spec.ref);
+export function configMapManifest(spec: WorkloadSpec, names: InstanceNames = instanceNames(spec.ref)): V1ConfigMap {
   const data: Record<string, string> = {};
   for (const [path, content] of Object.entries(spec.files)) data[fileKey(path)] = content;
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: names.base, namespace: names.namespace, labels: instanceLabels(spec) }, data };
 }
 
-export function pvcManifest(spec: WorkloadSpec, name: string, options: ManifestOptions): V1PersistentVolumeClaim {
-  const names = instanceNames(spec.ref);
+export function pvcManifest(spec: WorkloadSpec, name: string, options: ManifestOptions, names: InstanceNames = instanceNames(spec.ref)): V1PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
@@ -135,8 +134,7 @@ export function serviceSelector(spec: WorkloadSpec): Record<string, string> {
   return { [LABEL_INSTANCE_ID]: spec.ref.id, [LABEL_MANAGED_BY]: MANAGED_BY };
 }
 
-export function serviceManifest(spec: WorkloadSpec): V1Service {
-  const names = instanceNames(spec.ref);
+export function serviceManifest(spec: WorkloadSpec, names: InstanceNames = instanceNames(spec.ref)): V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -160,8 +158,7 @@ function httpProbe(probe: HttpProbe | undefined, port: number): V1Probe | undefi
   };
 }
 
-export function podManifest(spec: WorkloadSpec): V1Pod {
-  const names = instanceNames(spec.ref);
+export function podManifest(spec: WorkloadSpec, names: InstanceNames = instanceNames(spec.ref)): V1Pod {
   const liveness = httpProbe(spec.probes.liveness, spec.port);
   const readiness = httpProbe(spec.probes.readiness, spec.port);
   const startup = httpProbe(spec.probes.startup, spec.port);

@@ -1,4 +1,5 @@
 // Deterministic names, labels and annotations of everything the Kubernetes runtime creates, derived from the InstanceRef.
+import { createHash } from 'node:crypto';
 import type { InstanceRef } from '../runtime.js';
 
 export const MANAGED_BY = 'open-cluster-claw';
@@ -20,6 +21,8 @@ export const ANNOTATION_CONFIG_HASH = 'clusterclaw.io/config-hash';
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
 
 export const QUOTA_NAME = 'claw-quota';
+/** The NetworkPolicy of each tenant namespace. */
+export const NETWORK_POLICY_NAME = 'claw-isolation';
 export const LEASE_NAME = 'open-cluster-claw-reconciler';
 /** The Service port's name, so probes and clients can refer to it without knowing the number. */
 export const PORT_NAME = 'gateway';
@@ -30,16 +33,41 @@ export function tenantNamespace(tenant: string): string {
 
 export interface InstanceNames {
   namespace: string;
-  /** Pod, Service, Secret and ConfigMap share it: `claw-<project>-<name>`. */
+  /** Pod, Service, Secret and ConfigMap share it: `claw-<project>-<name>-<suffix of the id>` (see instanceNames). */
   base: string;
   configPvc: string;
   dataPvc: string;
 }
 
-/** The caller guarantees `claw-<project>-<name>` is a valid DNS-1035 label of at most 63 characters. */
+/**
+ * Hex digits of the id's digest that end every name: 40 bits make two instances of one namespace meeting on a name
+ * vanishingly unlikely, and when they do, the ownership check (the instance-id label) refuses rather than shares.
+ */
+const SUFFIX_LENGTH = 10;
+/** The longest base: a DNS label's 63 characters minus `-config`, the longest ending a claim adds. */
+const MAX_BASE = 63 - '-config'.length;
+
+function namesOf(tenant: string, base: string): InstanceNames {
+  return { namespace: tenantNamespace(tenant), base, configPvc: `${base}-config`, dataPvc: `${base}-data` };
+}
+
+/** The stable part of every object name that only this instance id produces. */
+export function instanceSuffix(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex').slice(0, SUFFIX_LENGTH);
+}
+
+/**
+ * Unique by construction: `claw-<project>-<name>` alone made project `a` instance `b-c` and project `a-b` instance `c`
+ * the same objects. The readable prefix is cut to fit 63 characters (a cut can only shorten it; the suffix decides).
+ */
 export function instanceNames(ref: InstanceRef): InstanceNames {
-  const base = `claw-${ref.project}-${ref.name}`;
-  return { namespace: tenantNamespace(ref.tenant), base, configPvc: `${base}-config`, dataPvc: `${base}-data` };
+  const prefix = `claw-${ref.project}-${ref.name}`.slice(0, MAX_BASE - SUFFIX_LENGTH - 1).replace(/-+$/, '');
+  return namesOf(ref.tenant, `${prefix}-${instanceSuffix(ref.id)}`);
+}
+
+/** The names instances created before the unique names got (`claw-<project>-<name>`); such instances keep them. */
+export function legacyInstanceNames(ref: InstanceRef): InstanceNames {
+  return namesOf(ref.tenant, `claw-${ref.project}-${ref.name}`);
 }
 
 /** Label values: at most 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric (or empty). */

@@ -60,6 +60,24 @@ export function sameMap(a: Record<string, string> | undefined, b: Record<string,
   return ak.length === bk.length && ak.every((k) => b?.[k] === a?.[k]);
 }
 
+/** Sorted keys, no undefined members: two objects the client built in different field orders compare equal. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
+/** Deep equality of two specs as the apiserver would store them (key order and absent members ignored). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 /** Retries a write the apiserver refused because the namespace's quota usage is not computed yet (syncObject's writes, a pod create). */
 export async function retryWhileQuotaPending<T>(fn: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {

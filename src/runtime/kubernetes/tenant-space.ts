@@ -1,10 +1,11 @@
-// A tenant's space on Kubernetes: its labelled namespace and ResourceQuota, written only when they differ.
-import type { CoreV1Api, V1Namespace, V1ResourceQuota } from '@kubernetes/client-node';
+// A tenant's space on Kubernetes: its labelled namespace, ResourceQuota and NetworkPolicy, written only when they differ.
+import type { CoreV1Api, NetworkingV1Api, V1Namespace, V1NetworkPolicy, V1ResourceQuota } from '@kubernetes/client-node';
 import { RuntimeError, type TenantQuota } from '../runtime.js';
 import { toRuntimeError } from './api-errors.js';
 import { namespaceManifest, quotaHard, quotaManifest, tenantLabels } from './manifests.js';
-import { QUOTA_NAME, tenantNamespace } from './names.js';
-import { sameMap, syncObject } from './object-sync.js';
+import { NETWORK_POLICY_NAME, QUOTA_NAME, tenantNamespace } from './names.js';
+import { networkPolicyManifest, type NetworkIsolation } from './network-policy.js';
+import { sameMap, sameValue, syncObject } from './object-sync.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +20,8 @@ export class TenantSpaces {
 
   constructor(
     private readonly core: CoreV1Api,
+    private readonly networking: NetworkingV1Api,
+    private readonly isolation: Required<NetworkIsolation>,
     private readonly cacheTtlMs: number,
     private readonly logger: RuntimeLogger,
     private readonly meter: RuntimeMeter,
@@ -58,7 +61,21 @@ export class TenantSpaces {
       },
       replace: (body) => core.replaceNamespacedResourceQuota({ name: QUOTA_NAME, namespace, body }),
     });
+    const policy = networkPolicyManifest(tenant, this.isolation);
+    const { networking } = this;
+    const policyOutcome = await syncObject<V1NetworkPolicy>({
+      what: `network policy ${NETWORK_POLICY_NAME} in ${namespace}`,
+      read: () => networking.readNamespacedNetworkPolicy({ name: NETWORK_POLICY_NAME, namespace }),
+      create: () => networking.createNamespacedNetworkPolicy({ namespace, body: policy }),
+      update: (existing) => {
+        // The whole spec is ours: an edit made behind our back (a widened rule) is put back.
+        if (sameValue(existing.spec, policy.spec) && sameMap(existing.metadata?.labels, policy.metadata?.labels)) return undefined;
+        return { ...existing, metadata: { ...existing.metadata, labels: policy.metadata?.labels }, spec: policy.spec };
+      },
+      replace: (body) => networking.replaceNamespacedNetworkPolicy({ name: NETWORK_POLICY_NAME, namespace, body }),
+    });
     if (namespaceOutcome !== 'unchanged') this.meter.write('namespace', namespaceOutcome);
+    if (policyOutcome !== 'unchanged') this.meter.write('networkpolicy', policyOutcome);
     if (outcome !== 'unchanged') this.meter.write('resourcequota', outcome);
     if (outcome !== 'unchanged') await this.waitForQuotaStatus(namespace);
     this.applied.set(tenant, { hard, until: Date.now() + this.cacheTtlMs });

@@ -13,7 +13,12 @@ export interface ApiToken {
   /** The first characters of the token, shown in listings so people can tell tokens apart. */
   prefix: string;
   createdAt: Date;
+  /** The creator's name, as listings show it. */
   createdBy: string | null;
+  /** The member who created it (null: the system, or a token older than this record); a requester's token never approves. */
+  createdByMemberId: string | null;
+  /** The credential it was created with (`token:<id>`, `chat:<id>`), so a token minted with a borrowed one is traced. */
+  createdVia: string | null;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -31,6 +36,8 @@ export const ApiTokenEntity = new EntitySchema<ApiToken>({
     prefix: textColumn('prefix', 16),
     createdAt: timeColumn('created_at'),
     createdBy: textColumn('created_by', 100, true),
+    createdByMemberId: refColumn('created_by_member_id', true),
+    createdVia: textColumn('created_via', 80, true),
     expiresAt: timeColumn('expires_at', true),
     lastUsedAt: timeColumn('last_used_at', true),
     revokedAt: timeColumn('revoked_at', true),

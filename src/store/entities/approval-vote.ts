@@ -8,6 +8,8 @@ export interface ApprovalVote {
   memberId: string;
   memberName: string;
   identity: string;
+  /** The voter's name as their chat platform shows it (a token vote: null), shown on cards next to the member name. */
+  platformName: string | null;
   decision: 'approve' | 'reject';
   reason: string | null;
   createdAt: Date;
@@ -22,6 +24,7 @@ export const ApprovalVoteEntity = new EntitySchema<ApprovalVote>({
     memberId: refColumn('member_id'),
     memberName: textColumn('member_name', 100),
     identity: textColumn('identity', 200),
+    platformName: textColumn('platform_name', 200, true),
     decision: textColumn('decision', 10),
     reason: { type: 'text', nullable: true },
     createdAt: timeColumn('created_at'),

@@ -1,4 +1,4 @@
-// AuditEvent: one command attempt (or a count of identical refused ones), append-only and hash-chained to the event before it.
+// AuditEvent: one command attempt (or a count of identical refused ones), append-only and hash-chained (keyed) to the event before it.
 import { EntitySchema } from 'typeorm';
 import { textColumn, timeColumn } from './columns.js';
 
@@ -16,6 +16,9 @@ export interface AuditEvent {
   memberName: string | null;
   /** How the member was recognised: `token:<name>`, `feishu:<open_id>`, ... */
   identity: string | null;
+  /** The tenant by id, so a tenant re-created under an old name does not see its predecessor's trail. */
+  tenantId: string | null;
+  /** The tenant's name when the event happened, for display only. */
   tenantName: string | null;
   /** Target scope as text: `platform`, `tenant/acme`, `tenant/acme/project/sales`. */
   scope: string | null;
@@ -32,6 +35,11 @@ export interface AuditEvent {
    * one window after the first, which has its own row; a flood costs a row a window, not a row a request.
    */
   attempts: number;
+  /**
+   * How `hash` was computed: 1 = plain SHA-256 (rows written before the upgrade, up to the point migration 6 recorded),
+   * 2 = HMAC-SHA-256 with a key derived from the secret key, so write access to the database cannot forge a chain.
+   */
+  hashVersion: number;
   prevHash: string;
   hash: string;
 }
@@ -47,6 +55,7 @@ export const AuditEventEntity = new EntitySchema<AuditEvent>({
     memberId: textColumn('member_id', 36, true),
     memberName: textColumn('member_name', 100, true),
     identity: textColumn('identity', 200, true),
+    tenantId: textColumn('tenant_id', 36, true),
     tenantName: textColumn('tenant_name', 63, true),
     scope: textColumn('scope', 300, true),
     command: textColumn('command', 100, true),
@@ -56,6 +65,7 @@ export const AuditEventEntity = new EntitySchema<AuditEvent>({
     errorCode: textColumn('error_code', 50, true),
     durationMs: { name: 'duration_ms', type: 'int' },
     attempts: { name: 'attempts', type: 'int', default: 1 },
+    hashVersion: { name: 'hash_version', type: 'int', default: 1 },
     prevHash: textColumn('prev_hash', 64),
     hash: textColumn('hash', 64),
   },
@@ -63,5 +73,6 @@ export const AuditEventEntity = new EntitySchema<AuditEvent>({
     { name: 'ix_audit_events_time', columns: ['occurredAt'] },
     { name: 'ix_audit_events_member', columns: ['memberName'] },
     { name: 'ix_audit_events_tenant', columns: ['tenantName'] },
+    { name: 'ix_audit_events_tenant_id', columns: ['tenantId'] },
   ],
 });

@@ -1,6 +1,6 @@
 // LinkCode: a one-time code that joins a person's second chat identity (or a token user's chat identity) to their member.
 import { EntitySchema } from 'typeorm';
-import { refColumn, timeColumn } from './columns.js';
+import { refColumn, textColumn, timeColumn } from './columns.js';
 
 export interface LinkCode {
   /** sha256 of the code: the code itself is shown once to its owner and never stored. */
@@ -9,6 +9,8 @@ export interface LinkCode {
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;
+  /** The credential that asked for the code (`token:<id>`, `chat:<id>`): the account it links is traced to it. */
+  createdVia: string | null;
 }
 
 export const LinkCodeEntity = new EntitySchema<LinkCode>({
@@ -20,5 +22,6 @@ export const LinkCodeEntity = new EntitySchema<LinkCode>({
     createdAt: timeColumn('created_at'),
     expiresAt: timeColumn('expires_at'),
     usedAt: timeColumn('used_at', true),
+    createdVia: textColumn('created_via', 80, true),
   },
 });

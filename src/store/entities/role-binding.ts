@@ -16,6 +16,10 @@ export interface RoleBinding {
   scopeKey: string;
   createdAt: Date;
   createdBy: string | null;
+  /** The member who granted it (null: the system, or a grant older than this record), for independent approvers. */
+  createdByMemberId: string | null;
+  /** The credential the grant was made with (`token:<id>`, `chat:<id>`). */
+  createdVia: string | null;
 }
 
 export const RoleBindingEntity = new EntitySchema<RoleBinding>({
@@ -32,6 +36,8 @@ export const RoleBindingEntity = new EntitySchema<RoleBinding>({
     scopeKey: textColumn('scope_key', 40),
     createdAt: timeColumn('created_at'),
     createdBy: textColumn('created_by', 100, true),
+    createdByMemberId: refColumn('created_by_member_id', true),
+    createdVia: textColumn('created_via', 80, true),
   },
   indices: [
     { name: 'uq_role_bindings_member_role_scope', columns: ['memberId', 'roleName', 'scopeKey'], unique: true },

@@ -15,6 +15,10 @@ export interface ApprovalPolicyOverrides {
   expiryMs?: number;
   reasonRequired?: boolean;
   batchThreshold?: number;
+  /** Approvers must hold their role from a grant the requester did not make. */
+  independentApprovers?: boolean;
+  /** Commands this tenant holds for approval on top of configs/approvals.yaml (`claw tenant policy --hold`). */
+  rules?: Array<{ command: string; flag?: string }>;
   /** Where approval cards also go: the tenant's approval chat. */
   approvalChat?: ApprovalChat | null;
 }

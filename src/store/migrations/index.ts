@@ -4,5 +4,7 @@ import { Instances1763700000002 } from './0002-instances.js';
 import { Chat1763700000003 } from './0003-chat.js';
 import { InboundHeartbeat1763700000004 } from './0004-inbound-heartbeat.js';
 import { AuditAttempts1763700000005 } from './0005-audit-attempts.js';
+import { AuditKeyed1763700000006 } from './0006-audit-keyed.js';
+import { CredentialProvenance1763700000007 } from './0007-credential-provenance.js';
 
-export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004, AuditAttempts1763700000005];
+export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004, AuditAttempts1763700000005, AuditKeyed1763700000006, CredentialProvenance1763700000007];

@@ -15,7 +15,7 @@ import { newId } from '../../../src/util/ids.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../../support/databases.js';
 
 /** Two approvals for `destroy`, as a cautious tenant would set it; expiry long enough never to interfere. */
-const POLICY: ApprovalPolicy = { expiryMs: 3_600_000, approvals: 2, reasonRequired: false, batchThreshold: 5, rules: [{ command: 'destroy' }], approvalChat: null };
+const POLICY: ApprovalPolicy = { expiryMs: 3_600_000, approvals: 2, reasonRequired: false, batchThreshold: 5, independentApprovers: false, rules: [{ command: 'destroy' }], approvalChat: null };
 
 function person(name: string): Principal {
   return {
@@ -43,7 +43,8 @@ describe.each(databaseKinds())('approvals engine on %s', (kind) => {
 
   /** An engine whose executor counts the runs of each approval and answers `executed`. */
   function engine(policy: ApprovalPolicy = POLICY) {
-    const e = new ApprovalsEngine(store.dataSource, secrets, policy, audit);
+    // Credentials here are made up: whether a vote counts by its credential is separation-of-duties.test.ts's subject.
+    const e = new ApprovalsEngine(store.dataSource, secrets, policy, audit, { refusal: async () => null });
     const runs = new Map<number, string[]>();
     e.execute = async (approval, text) => {
       runs.set(approval.id, [...(runs.get(approval.id) ?? []), text]);

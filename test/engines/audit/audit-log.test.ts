@@ -1,6 +1,11 @@
-// The audit log's group commit on both databases: concurrent appends from one or several writers make one valid chain.
+// The audit log on both databases: group commit of concurrent appends into one valid chain, keyed so that a writer
+// without the secret key cannot rewrite history, and tenants referred to by id.
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuditLog, type AuditInput } from '../../../src/engines/audit/audit-log.js';
+import { AuditLog, hashEvent, keyedHashEvent, type AuditInput } from '../../../src/engines/audit/audit-log.js';
+import { MetaEntity } from '../../../src/store/entities/meta.js';
+import { TenantEntity } from '../../../src/store/entities/tenant.js';
+import { SecretBox } from '../../../src/store/secret-box.js';
 import { AuditEventEntity, type AuditEvent } from '../../../src/store/entities/audit-event.js';
 import { openStore, type Store } from '../../../src/store/data-source.js';
 import { createTestDatabase, databaseKinds, type TestDatabase } from '../../support/databases.js';
@@ -80,5 +85,65 @@ describe.each(databaseKinds())('audit log on %s', (kind) => {
     expect(await audit.verify()).toEqual({ ok: true, checked: before + 2 });
     // The writer goes on afterwards.
     expect((await audit.append(event(3003))).seq).toBe(before + 3);
+  });
+
+  it('detects a history rewritten by someone who can write to the database but lacks the secret key', async () => {
+    // A database of its own: the other cases write with the default key, which this one's verifier must not accept.
+    const own = await createTestDatabase(kind);
+    const keyed = await openStore(own.settings);
+    try {
+      const key = SecretBox.fromText(randomBytes(32).toString('hex'), 'test').derive('audit');
+      const audit = new AuditLog(keyed.dataSource, key);
+      for (let i = 1; i <= 4; i++) await audit.append(event(4000 + i));
+      expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+      const repo = keyed.dataSource.getRepository(AuditEventEntity);
+      const meta = keyed.dataSource.getRepository(MetaEntity);
+      const original = await repo.find({ order: { seq: 'ASC' } });
+      const sealed = (await meta.findOneByOrFail({ key: 'audit_legacy_end' })).value;
+      // Row 2 says something else, and every row from there on is re-chained so that each follows the one before.
+      const rewrite = async (hashOf: (row: AuditEvent) => string, version: number) => {
+        let prev = original[0]!.hash;
+        for (const row of original.slice(1)) {
+          const forged = { ...row, text: row.seq === 2 ? 'claw status innocent' : row.text, prevHash: prev, hashVersion: version };
+          const hash = hashOf(forged);
+          await repo.update({ seq: row.seq }, { text: forged.text, prevHash: prev, hash, hashVersion: version });
+          prev = hash;
+        }
+      };
+      // Re-chained with plain SHA-256, which anyone can compute: refused as unkeyed after the upgrade point.
+      await rewrite((r) => hashEvent(r), 1);
+      expect(await audit.verify()).toEqual({ ok: false, checked: 1, seq: 2, reason: 'unkeyed' });
+      // Raising the recorded upgrade point to pass that off as old rows breaks its seal: no unkeyed row is accepted.
+      await meta.update({ key: 'audit_legacy_end' }, { value: '10' });
+      expect(await audit.verify()).toEqual({ ok: false, checked: 1, seq: 2, reason: 'unkeyed' });
+      await meta.update({ key: 'audit_legacy_end' }, { value: sealed });
+      // Re-chained with an HMAC under a key of the forger's own.
+      await rewrite((r) => keyedHashEvent(randomBytes(32), r), 2);
+      expect(await audit.verify()).toEqual({ ok: false, checked: 1, seq: 2, reason: 'hash' });
+      // Restored, the chain verifies with the key, and not without it.
+      for (const row of original) await repo.update({ seq: row.seq }, { text: row.text, prevHash: row.prevHash, hash: row.hash, hashVersion: row.hashVersion });
+      expect(await audit.verify()).toEqual({ ok: true, checked: 4 });
+      expect(await new AuditLog(keyed.dataSource, randomBytes(32)).verify()).toEqual({ ok: false, checked: 0, seq: 1, reason: 'hash' });
+    } finally {
+      await keyed.close();
+      await own.drop();
+    }
+  });
+
+  it('refers to tenants by id, so a tenant re-created under an old name does not see the old trail', async () => {
+    const tenants = store.dataSource.getRepository(TenantEntity);
+    const tenant = (id: string) => ({ id, name: 'reborn', displayName: 'Reborn', quotaInstances: null, quotaCpu: null, quotaMemory: null, quotaStorage: null, approvalPolicy: null, createdAt: new Date(), createdBy: 'test' });
+    await tenants.insert(tenant('00000000-0000-4000-8000-000000000001'));
+    const audit = new AuditLog(store.dataSource);
+    // A writer that knows only the name (as the approvals engine does) gets the id of the tenant of that name now.
+    const old = await audit.append(event(5000, { tenantName: 'reborn', text: 'claw tenant show reborn (old)' }));
+    expect(old.tenantId).toBe('00000000-0000-4000-8000-000000000001');
+    await tenants.delete({ id: '00000000-0000-4000-8000-000000000001' });
+    await tenants.insert(tenant('00000000-0000-4000-8000-000000000002'));
+    await audit.append(event(5001, { tenantName: 'reborn', tenantId: '00000000-0000-4000-8000-000000000002', text: 'claw tenant show reborn (new)' }));
+    const seen = await audit.query({ tenants: new Set(['00000000-0000-4000-8000-000000000002']), limit: 100 });
+    expect(seen.map((e) => e.text)).toEqual(['claw tenant show reborn (new)']);
+    // The name stays for display.
+    expect(seen[0]!.tenantName).toBe('reborn');
   });
 });

@@ -6,6 +6,7 @@ import { KubeletControl } from '../../cluster/kubelet-control.js';
 import { k8sSettings } from '../../support/k8s-settings.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../../support/test-control-plane.js';
 import { randomToken } from '../../../src/util/ids.js';
+import { instanceNames, type InstanceNames } from '../../../src/runtime/kubernetes/names.js';
 
 const kubeconfig = inject('kubeconfigPath');
 const kubelet = new KubeletControl(inject('kubeletControlUrl'));
@@ -24,6 +25,11 @@ const must = async (text: string): Promise<CommandAnswer> => {
   return r;
 };
 const exists = async (read: () => Promise<unknown>) => read().then(() => true, () => false);
+/** The names of an instance's objects, derived from its id as the runtime derives them. */
+const namesOf = async (name: string, project = 'p'): Promise<InstanceNames> => {
+  const status = await must(`claw status ${name} --tenant ${tenant} --project ${project}`);
+  return instanceNames({ id: (status.result as { instance: { id: string } }).instance.id, tenant, project, name });
+};
 
 beforeAll(async () => {
   t = await startTestControlPlane({ settings: k8sSettings(kubeconfig) });
@@ -43,13 +49,14 @@ describe('lifecycle on Kubernetes', () => {
     const quota = await core.readNamespacedResourceQuota({ name: 'claw-quota', namespace: ns });
     expect(quota.spec?.hard).toMatchObject({ pods: '20', 'requests.memory': '32Gi', 'requests.storage': '100Gi' });
     const labels = { 'clusterclaw.io/tenant': tenant, 'clusterclaw.io/project': 'p', 'clusterclaw.io/instance': 'demo', 'clusterclaw.io/type': 'openclaw' };
+    const demo = await namesOf('demo');
     const objects = await Promise.all([
-      core.readNamespacedSecret({ name: 'claw-p-demo', namespace: ns }),
-      core.readNamespacedConfigMap({ name: 'claw-p-demo', namespace: ns }),
-      core.readNamespacedPersistentVolumeClaim({ name: 'claw-p-demo-config', namespace: ns }),
-      core.readNamespacedPersistentVolumeClaim({ name: 'claw-p-demo-data', namespace: ns }),
-      core.readNamespacedService({ name: 'claw-p-demo', namespace: ns }),
-      core.readNamespacedPod({ name: 'claw-p-demo', namespace: ns }),
+      core.readNamespacedSecret({ name: demo.base, namespace: ns }),
+      core.readNamespacedConfigMap({ name: demo.base, namespace: ns }),
+      core.readNamespacedPersistentVolumeClaim({ name: demo.configPvc, namespace: ns }),
+      core.readNamespacedPersistentVolumeClaim({ name: demo.dataPvc, namespace: ns }),
+      core.readNamespacedService({ name: demo.base, namespace: ns }),
+      core.readNamespacedPod({ name: demo.base, namespace: ns }),
     ]);
     for (const o of objects) expect(o.metadata?.labels, o.metadata?.name).toMatchObject(labels);
     const pod = objects[5] as Awaited<ReturnType<CoreV1Api['readNamespacedPod']>>;
@@ -72,52 +79,60 @@ describe('lifecycle on Kubernetes', () => {
   });
 
   it('stops gracefully keeping volumes, secret and config, and starts again', async () => {
+    const demo = await namesOf('demo');
     expect((await must(`claw stop demo --tenant ${tenant} --wait`)).text).toBe('demo: Stopped');
-    expect(await exists(() => core.readNamespacedPod({ name: 'claw-p-demo', namespace: ns }))).toBe(false);
+    expect(await exists(() => core.readNamespacedPod({ name: demo.base, namespace: ns }))).toBe(false);
     for (const read of [
-      () => core.readNamespacedPersistentVolumeClaim({ name: 'claw-p-demo-data', namespace: ns }),
-      () => core.readNamespacedPersistentVolumeClaim({ name: 'claw-p-demo-config', namespace: ns }),
-      () => core.readNamespacedSecret({ name: 'claw-p-demo', namespace: ns }),
-      () => core.readNamespacedConfigMap({ name: 'claw-p-demo', namespace: ns }),
+      () => core.readNamespacedPersistentVolumeClaim({ name: demo.dataPvc, namespace: ns }),
+      () => core.readNamespacedPersistentVolumeClaim({ name: demo.configPvc, namespace: ns }),
+      () => core.readNamespacedSecret({ name: demo.base, namespace: ns }),
+      () => core.readNamespacedConfigMap({ name: demo.base, namespace: ns }),
     ]) expect(await exists(read)).toBe(true);
-    const graceful = (await kubelet.deletions({ namespace: ns, pod: 'claw-p-demo' })).at(-1)!;
+    const graceful = (await kubelet.deletions({ namespace: ns, pod: demo.base })).at(-1)!;
     expect(graceful.gracePeriodSeconds).toBe(330);
     expect((await must(`claw start demo --tenant ${tenant} --wait`)).text).toBe('demo: Running (ready)');
   });
 
   it('kills with grace period 0 on stop --force', async () => {
-    const before = (await kubelet.deletions({ namespace: ns, pod: 'claw-p-demo' })).length;
+    const demo = await namesOf('demo');
+    const before = (await kubelet.deletions({ namespace: ns, pod: demo.base })).length;
     await must(`claw stop demo --tenant ${tenant} --force --wait`);
-    const deletions = await kubelet.deletions({ namespace: ns, pod: 'claw-p-demo' });
+    const deletions = await kubelet.deletions({ namespace: ns, pod: demo.base });
     expect(deletions.length).toBe(before + 1);
     expect(deletions.at(-1)).toMatchObject({ gracePeriodSeconds: 0, force: true });
     await must(`claw start demo --tenant ${tenant} --wait`);
   });
 
   it('gives a new pod on restart', async () => {
-    const before = await core.readNamespacedPod({ name: 'claw-p-demo', namespace: ns });
+    const demo = await namesOf('demo');
+    const before = await core.readNamespacedPod({ name: demo.base, namespace: ns });
     expect((await must(`claw restart demo --tenant ${tenant} --wait`)).text).toBe('demo: Running (ready)');
-    const after = await core.readNamespacedPod({ name: 'claw-p-demo', namespace: ns });
+    const after = await core.readNamespacedPod({ name: demo.base, namespace: ns });
     expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
     expect(after.metadata?.annotations?.['clusterclaw.io/restart-generation']).toBe('1');
   });
 
   it('destroys everything, or keeps the volumes, and frees the name', async () => {
+    const kept = await namesOf('demo');
     await must(`claw destroy demo --tenant ${tenant} --keep-data --wait`);
-    expect(await exists(() => core.readNamespacedSecret({ name: 'claw-p-demo', namespace: ns }))).toBe(false);
-    expect(await exists(() => core.readNamespacedPersistentVolumeClaim({ name: 'claw-p-demo-data', namespace: ns }))).toBe(true);
+    expect(await exists(() => core.readNamespacedSecret({ name: kept.base, namespace: ns }))).toBe(false);
+    expect(await exists(() => core.readNamespacedPersistentVolumeClaim({ name: kept.dataPvc, namespace: ns }))).toBe(true);
     expect((await run(`claw status demo --tenant ${tenant}`)).error?.code).toBe('not_found');
-    // The name is free again, and the kept volumes (same deterministic names) serve the new instance.
+    // The name is free again; the new instance gets volumes of its own, and the kept ones stay with the destroyed
+    // instance (its id is their label), untouched by the new one.
     await must(`claw create demo --tenant ${tenant} --project p --wait --timeout 60s`);
+    const fresh = await namesOf('demo');
+    expect(fresh.dataPvc).not.toBe(kept.dataPvc);
     await must(`claw destroy demo --tenant ${tenant} --wait`);
     for (const read of [
-      () => core.readNamespacedPod({ name: 'claw-p-demo', namespace: ns }),
-      () => core.readNamespacedService({ name: 'claw-p-demo', namespace: ns }),
-      () => core.readNamespacedSecret({ name: 'claw-p-demo', namespace: ns }),
-      () => core.readNamespacedConfigMap({ name: 'claw-p-demo', namespace: ns }),
+      () => core.readNamespacedPod({ name: fresh.base, namespace: ns }),
+      () => core.readNamespacedService({ name: fresh.base, namespace: ns }),
+      () => core.readNamespacedSecret({ name: fresh.base, namespace: ns }),
+      () => core.readNamespacedConfigMap({ name: fresh.base, namespace: ns }),
     ]) expect(await exists(read)).toBe(false);
     const pvcs = await core.listNamespacedPersistentVolumeClaim({ namespace: ns, labelSelector: 'clusterclaw.io/instance=demo' });
-    expect(pvcs.items.filter((p) => !p.metadata?.deletionTimestamp)).toEqual([]);
+    expect(pvcs.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name).sort()).toEqual([kept.configPvc, kept.dataPvc]);
+    await Promise.all([kept.configPvc, kept.dataPvc].map((name) => core.deleteNamespacedPersistentVolumeClaim({ name, namespace: ns })));
   });
 
   it('refuses a create over the quota with what is used, asked and allowed, and creates nothing', async () => {
@@ -127,7 +142,8 @@ describe('lifecycle on Kubernetes', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.error).toMatchObject({ code: 'quota_exceeded', message: `Quota of tenant ${tenant} exceeded: memory in use 2Gi, asked 2Gi, allowed 3Gi.` });
     expect((await run(`claw status big --tenant ${tenant}`)).error?.code).toBe('not_found');
-    expect(await exists(() => core.readNamespacedSecret({ name: 'claw-p-big', namespace: ns }))).toBe(false);
+    const bigSecrets = await core.listNamespacedSecret({ namespace: ns, labelSelector: 'clusterclaw.io/instance=big' });
+    expect(bigSecrets.items).toEqual([]);
     // A stopped instance frees its cpu and memory; starting it again is checked against the quota too.
     await must(`claw stop small --tenant ${tenant} --wait`);
     await must(`claw create big --tenant ${tenant} --project p --memory 2Gi --wait --timeout 60s`);
@@ -172,11 +188,37 @@ describe('lifecycle on Kubernetes', () => {
 describe('instance commands on Kubernetes, beyond the happy path', () => {
   it('recreates a pod deleted behind its back while the instance should run', async () => {
     await must(`claw create self-heal --tenant ${tenant} --project p --wait --timeout 60s`);
-    const before = await core.readNamespacedPod({ name: 'claw-p-self-heal', namespace: ns });
-    await core.deleteNamespacedPod({ name: 'claw-p-self-heal', namespace: ns, gracePeriodSeconds: 0 });
-    const after = await waitForPod('claw-p-self-heal', (uid) => uid !== before.metadata?.uid);
+    const { base } = await namesOf('self-heal');
+    const before = await core.readNamespacedPod({ name: base, namespace: ns });
+    await core.deleteNamespacedPod({ name: base, namespace: ns, gracePeriodSeconds: 0 });
+    const after = await waitForPod(base, (uid) => uid !== before.metadata?.uid);
     expect(after).toBeDefined();
     await must(`claw destroy self-heal --tenant ${tenant} --wait`);
+  });
+
+  it('shows an object under its name that another instance owns as Failed (NameConflict), and never takes it over', async () => {
+    await must(`claw create squat --tenant ${tenant} --project p --wait --timeout 60s`);
+    await must(`claw stop squat --tenant ${tenant} --wait`);
+    const { base } = await namesOf('squat');
+    const other = 'another-instance-id';
+    const secret = await core.readNamespacedSecret({ name: base, namespace: ns });
+    await core.replaceNamespacedSecret({
+      name: base, namespace: ns, body: { ...secret, metadata: { ...secret.metadata, labels: { ...secret.metadata?.labels, 'clusterclaw.io/instance-id': other } } },
+    });
+    const started = await t.command(t.adminToken, `claw start squat --tenant ${tenant} --wait --timeout 60s`);
+    expect(started.body.error?.code).toBe('instance_failed');
+    const status = await must(`claw status squat --tenant ${tenant}`);
+    const message = `secret ${base} in ${ns} belongs to another instance (clusterclaw.io/instance-id=${other}); refusing to touch it`;
+    expect(status.result).toMatchObject({ instance: { phase: 'Failed', reason: 'NameConflict', message } });
+    expect((status.result as { events: Array<{ type: string; reason: string }> }).events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'NameConflict' }));
+    expect(status.text).toContain('Failed (NameConflict)');
+    // Neither overwritten nor mounted: no pod started on it, and it still carries the other instance's label.
+    expect(await exists(() => core.readNamespacedPod({ name: base, namespace: ns }))).toBe(false);
+    expect((await core.readNamespacedSecret({ name: base, namespace: ns })).metadata?.labels?.['clusterclaw.io/instance-id']).toBe(other);
+    // Destroying the instance leaves the other's Secret where it is.
+    await must(`claw destroy squat --tenant ${tenant} --wait`);
+    expect((await core.readNamespacedSecret({ name: base, namespace: ns })).metadata?.uid).toBe(secret.metadata?.uid);
+    await core.deleteNamespacedSecret({ name: base, namespace: ns });
   });
 
   it('acts on a batch by selector or --all with a line per instance, and refuses an unclear target', async () => {
@@ -221,13 +263,14 @@ describe('instance commands on Kubernetes, beyond the happy path', () => {
 
   it('updates the spec and replaces the pod with the new config', async () => {
     await must(`claw create up --tenant ${tenant} --project p --wait --timeout 60s`);
-    const before = await core.readNamespacedPod({ name: 'claw-p-up', namespace: ns });
+    const { base } = await namesOf('up');
+    const before = await core.readNamespacedPod({ name: base, namespace: ns });
     const r = await must(`claw update up --tenant ${tenant} --set model.id=qwen3-72b --memory 3Gi --wait --timeout 60s`);
     expect(r.text).toBe('up: Running (ready)');
-    const after = await core.readNamespacedPod({ name: 'claw-p-up', namespace: ns });
+    const after = await core.readNamespacedPod({ name: base, namespace: ns });
     expect(after.metadata?.uid).not.toBe(before.metadata?.uid);
     expect(after.spec?.containers[0]?.resources?.requests?.memory).toBe('3Gi');
-    const config = await core.readNamespacedConfigMap({ name: 'claw-p-up', namespace: ns });
+    const config = await core.readNamespacedConfigMap({ name: base, namespace: ns });
     expect(JSON.parse(config.data?.['openclaw.json'] ?? '{}').agents.defaults.model.primary).toBe('corp-llm/qwen3-72b');
     await must(`claw destroy up --tenant ${tenant} --wait`);
   });

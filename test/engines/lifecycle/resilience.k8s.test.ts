@@ -10,6 +10,8 @@ import { randomToken } from '../../../src/util/ids.js';
 import { createTestDatabase } from '../../support/databases.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../../support/test-control-plane.js';
 import { waitFor } from '../../runtime/runtime-contract.js';
+import { NETWORK_DEFAULTS } from '../../support/k8s-settings.js';
+import { instanceNames } from '../../../src/runtime/kubernetes/names.js';
 
 const kubeconfig = inject('kubeconfigPath');
 const kc = new KubeConfig();
@@ -98,16 +100,18 @@ describe('a control plane killed at any moment', () => {
     for (const text of [`claw tenant create ${tenant}`, `claw project create p --tenant ${tenant}`, `claw tenant policy ${tenant} --approvals 0`]) expect((await post(plane.url, token, text)).ok).toBe(true);
 
     await killDuring(`claw create k1 --tenant ${tenant} --project p`, 0, (phase) => phase === 'Running');
-    expect(await objectsOf('pods')).toEqual(['claw-p-k1']);
-    expect(await objectsOf('secrets')).toEqual(['claw-p-k1']);
-    expect(await objectsOf('configmaps')).toEqual(['claw-p-k1']);
-    expect(await objectsOf('services')).toEqual(['claw-p-k1']);
-    expect(await objectsOf('pvcs')).toEqual(['claw-p-k1-config', 'claw-p-k1-data']);
+    const status = await post(plane.url, token, `claw status k1 --tenant ${tenant}`);
+    const { base, configPvc, dataPvc } = instanceNames({ id: (status.result as { instance: { id: string } }).instance.id, tenant, project: 'p', name: 'k1' });
+    expect(await objectsOf('pods')).toEqual([base]);
+    expect(await objectsOf('secrets')).toEqual([base]);
+    expect(await objectsOf('configmaps')).toEqual([base]);
+    expect(await objectsOf('services')).toEqual([base]);
+    expect(await objectsOf('pvcs')).toEqual([configPvc, dataPvc]);
 
     await killDuring(`claw stop k1 --tenant ${tenant}`, 150, (phase) => phase === 'Stopped');
     expect(await objectsOf('pods')).toEqual([]);
     await killDuring(`claw start k1 --tenant ${tenant}`, 300, (phase) => phase === 'Running');
-    expect(await objectsOf('pods')).toEqual(['claw-p-k1']);
+    expect(await objectsOf('pods')).toEqual([base]);
 
     await killDuring(`claw destroy k1 --tenant ${tenant}`, 100, (phase) => phase === 'not_found');
     for (const kind of ['pods', 'secrets', 'configmaps', 'services', 'pvcs'] as const) expect(await objectsOf(kind), kind).toEqual([]);
@@ -133,7 +137,7 @@ describe('two replicas on one database and cluster', () => {
     const db = await createTestDatabase('sqlite');
     const settings = {
       runtime: 'kubernetes' as const, secretKey,
-      kubernetes: { kubeconfig, context: undefined, storageClass: undefined, leaseNamespace: 'default', leaseName },
+      kubernetes: { kubeconfig, context: undefined, storageClass: undefined, leaseNamespace: 'default', leaseName, ...NETWORK_DEFAULTS },
     };
     const a = await startTestControlPlane({ database: db, settings });
     replicas.push(a);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { k8sSettings } from '../../support/k8s-settings.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../../support/test-control-plane.js';
 import { randomToken } from '../../../src/util/ids.js';
+import { instanceNames } from '../../../src/runtime/kubernetes/names.js';
 import { countPasses, counter, settled } from './steady-state-kit.js';
 
 const INSTANCES = 10;
@@ -72,7 +73,7 @@ describe('steady state on Kubernetes', () => {
     const passes = await countPasses(t, () => new Promise((r) => setTimeout(r, QUIET_MS)));
     const events = await auditSince(auditLog, offset, ns);
     expect(events.filter((e) => WRITE_VERBS.has(e.verb)).map(describeEvent)).toEqual([]);
-    // The tenant's namespace and quota are looked at again once a minute (TenantSpaces' TTL); instance objects never.
+    // The tenant's namespace, quota and NetworkPolicy are looked at again once a minute (TenantSpaces' TTL); instance objects never.
     expect(events.filter((e) => INSTANCE_KINDS.has(e.objectRef?.resource ?? '')).map(describeEvent)).toEqual([]);
     expect(await counter(t, 'claw_runtime_notifications_total', { outcome: 'sent' })).toBe(sent);
     expect([...passes.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(INSTANCES); // the resync did run
@@ -89,8 +90,9 @@ describe('steady state on Kubernetes', () => {
     });
     const window = Date.now() - started;
     const writes = (await auditSince(auditLog, offset, ns)).filter((e) => WRITE_VERBS.has(e.verb));
-    expect(writes.map(describeEvent)).toContain('update configmaps claw-p-q-1');
-    expect(writes.filter((e) => !e.objectRef?.name?.startsWith('claw-p-q-1')).map(describeEvent)).toEqual([]);
+    const { base } = instanceNames({ id: changedId, tenant, project: 'p', name: 'q-1' });
+    expect(writes.map(describeEvent)).toContain(`update configmaps ${base}`);
+    expect(writes.filter((e) => !e.objectRef?.name?.startsWith(base)).map(describeEvent)).toEqual([]);
     expect(passes.get(changedId) ?? 0).toBeGreaterThan(0);
     for (const [id, n] of passes) if (id !== changedId) expect(n, `passes of unchanged ${id}`).toBeLessThanOrEqual(resyncAllowance(window));
   }, 90_000);
