@@ -113,13 +113,22 @@ export async function kubeFleet(sizes: number[], options: { startAllAt?: number;
       return body;
     };
     const running = async () => (((await command(`claw status --tenant ${TENANT} --limit 1`)).result as { counts: Record<string, number> }).counts.Running ?? 0);
+    /** Waits for `count` Running; gives up when the count stands still for 3 minutes (the cluster, not us, is stuck). */
     const untilRunning = async (count: number, what: string) => {
-      const deadline = performance.now() + Math.max(15 * 60_000, count * 600);
-      while ((await running()) < count) {
-        if (performance.now() > deadline) throw new Error(`${what}: not all ${count} Running in time`);
+      let best = 0;
+      let progressAt = performance.now();
+      for (;;) {
+        const now = await running();
+        if (now >= count) return;
+        if (now > best) [best, progressAt] = [now, performance.now()];
+        if (performance.now() - progressAt > 180_000) {
+          const minutes = ((performance.now() - t0) / 60_000).toFixed(0);
+          throw new Error(`${what}: ${best} of ${count} Running after ${minutes} min, none more for 3 minutes`);
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
     };
+    const t0 = performance.now();
     await command(`claw tenant create ${TENANT}`);
     await command(`claw project create p --tenant ${TENANT}`);
     await command(`claw tenant policy ${TENANT} --approvals 0`);
@@ -187,7 +196,7 @@ export async function kubeFleet(sizes: number[], options: { startAllAt?: number;
       const resyncMs = performance.now() - r0;
       clearInterval(sampler);
 
-      figures.sizes.push({
+      const figure: SizeFigures = {
         instances: size, added: names.length, createMs, toRunningMs,
         idleCpu: { controlPlane: cpu.self, apiserver: cpu.apiserver ?? Number.NaN, etcd: cpu.etcd ?? Number.NaN },
         rssMiB: rssMiB(), heapMiB: memory.heapUsed / 1024 / 1024,
@@ -197,7 +206,10 @@ export async function kubeFleet(sizes: number[], options: { startAllAt?: number;
         },
         resync: { instances: queued, ms: resyncMs, maxDepth, maxAgeMs, restartMs, restartIdleMs: restartIdleMs.value },
         cachedObjects: (live.runtime as { cachedObjects?: () => number }).cachedObjects?.() ?? 0,
-      });
+      };
+      figures.sizes.push(figure);
+      // Each size as soon as it is measured: a larger one may take long or not be reached.
+      process.stderr.write(`[kube-fleet] ${JSON.stringify(figure)}\n`);
 
       if (options.startAllAt === size) {
         await command(`claw stop --all --tenant ${TENANT} --wait --timeout 30m`);
