@@ -30,7 +30,7 @@ afterAll(async () => t?.close());
 
 describe('tenant approval policy', () => {
   it('shows the defaults of configs/approvals.yaml to anyone in the tenant', async () => {
-    expect(await policyOf(crew.tokens.viewer)).toEqual({ approvals: 1, expiryMs: 30 * 60_000, reasonRequired: false, batchThreshold: 5, rules: [{ command: 'destroy' }, { command: 'stop', flag: 'force' }], approvalChat: null });
+    expect(await policyOf(crew.tokens.viewer)).toEqual({ approvals: 1, expiryMs: 30 * 60_000, reasonRequired: false, batchThreshold: 5, independentApprovers: false, rules: [{ command: 'destroy' }, { command: 'stop', flag: 'force' }], approvalChat: null });
     const r = await h.as(crew.tokens.viewer, `claw tenant policy ${tenant}`);
     expect(r.body.text).toMatch(/Needs approval:\s+claw destroy, claw stop --force/);
   });
