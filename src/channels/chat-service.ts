@@ -21,7 +21,7 @@ import type { ChatChannel, Platform } from './chat-channel.js';
 import { pruneChatHistory } from './chat-retention.js';
 import { ChatReplies } from './chat-replies.js';
 import { InboundProcessor } from './inbound-processor.js';
-import { Outbox } from './outbox/outbox.js';
+import type { Outbox } from './outbox/outbox.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 
 export interface ChatLogger {

@@ -1,5 +1,5 @@
 // A fake storage provisioner: gives every unbound PVC a hostPath PersistentVolume so the real PV controller binds it.
-import { CoreV1Api, KubeConfig, Watch, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, Watch, type V1PersistentVolume, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { kubeConfigFor, logSinkFor, type ComponentOptions } from './component-options.js';
 
 /** Label on every PV this provisioner creates; only those are ever deleted by it. */

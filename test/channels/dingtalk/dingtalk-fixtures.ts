@@ -2,8 +2,8 @@
 import { afterEach, beforeEach, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
 import type { CardClick, ChannelHandlers, ChatAddress, InboundMessage, RenderedMessage } from '../../../src/channels/chat-channel.js';
-import { DingTalkChannel, createDingTalkChannel } from '../../../src/channels/dingtalk/index.js';
-import type { DingTalkChannelOptions, DingTalkLogger } from '../../../src/channels/dingtalk/index.js';
+import { createDingTalkChannel } from '../../../src/channels/dingtalk/index.js';
+import type { DingTalkChannel, DingTalkChannelOptions, DingTalkLogger } from '../../../src/channels/dingtalk/index.js';
 import { DingTalkEmulator } from '../../emulators/dingtalk-emulator.js';
 import type { DingTalkEmulatorOptions, DtCard } from '../../emulators/dingtalk-emulator.js';
 
