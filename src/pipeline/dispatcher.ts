@@ -117,17 +117,18 @@ export class Dispatcher {
     let decision: AuditDecision = 'invalid';
     let target: ScopeTarget | null = null;
     const secretNames = this.options.secretNames ?? new Set<string>();
-    // Normalised first, so that full-width `＝` or IME quotes cannot hide a secret from the patterns.
-    let auditText = redactSecrets(normalizeCommandText(input.text.slice(0, this.options.maxLength)), secretNames);
+    const tooLong = input.text.length > this.options.maxLength;
+    const raw = tooLong ? input.text.slice(0, this.options.maxLength) : input.text;
+    // Normalised before redaction, so that full-width `＝` or IME quotes cannot hide a secret from the patterns.
+    const text = input.normalize === false ? raw.trim() : normalizeCommandText(raw);
+    let auditText = redactSecrets(text, secretNames);
     let outcome: DispatchOutcome;
     const tenants: TenantMemo = new Map();
 
     try {
-      if (input.text.length > this.options.maxLength) {
+      if (tooLong) {
         throw new ClawError('CLAW_PARSE_TOO_LONG', { length: input.text.length, limit: this.options.maxLength });
       }
-      const text = input.normalize === false ? input.text.trim() : normalizeCommandText(input.text);
-      auditText = redactSecrets(text, secretNames);
       const line = parseLine(text);
       const globals = extractGlobalFlags(line);
       locale = globals.locale ?? locale;

@@ -1,9 +1,8 @@
 // Which names an instance's objects carry: the unique ones derived from its id, or the `claw-<project>-<name>` of an
 // instance created before them, adopted by its instance-id label so an upgrade neither renames nor loses anything.
-import type { CoreV1Api } from '@kubernetes/client-node';
 import type { InstanceRef } from '../runtime.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
-import { readOrAbsent, toRuntimeError } from './api-errors.js';
+import { toRuntimeError } from './api-errors.js';
 import type { InstanceCache } from './instance-cache.js';
 import { instanceNames, legacyInstanceNames, type InstanceNames } from './names.js';
 import { ownedBy } from './ownership.js';
@@ -11,12 +10,11 @@ import { ownedBy } from './ownership.js';
 export class InstanceNaming {
   /**
    * Ids known to have no object under the old name. Nothing creates old names any more, so the answer cannot change:
-   * each id costs at most one look, and none while the watch cache runs.
+   * each id costs at most one look (from the watch cache while it runs).
    */
   private readonly unique = new Set<string>();
 
   constructor(
-    private readonly core: CoreV1Api,
     private readonly cache: InstanceCache,
     private readonly meter: RuntimeMeter,
   ) {}
@@ -35,32 +33,11 @@ export class InstanceNaming {
     return names;
   }
 
-  private async holdsAny(id: string, n: InstanceNames): Promise<boolean> {
-    const { cache, core } = this;
-    if (cache.synced) {
-      return [
-        cache.pods.get(n.namespace, n.base),
-        cache.secrets.get(n.namespace, n.base),
-        cache.configMaps.get(n.namespace, n.base),
-        cache.services.get(n.namespace, n.base),
-        cache.claims.get(n.namespace, n.configPvc),
-        cache.claims.get(n.namespace, n.dataPvc),
-      ].some((o) => ownedBy(o, id));
-    }
-    this.meter.read('instance', 'api');
-    const { namespace, base } = n;
+  private async holdsAny(id: string, names: InstanceNames): Promise<boolean> {
     try {
-      const found = await Promise.all([
-        readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })),
-        readOrAbsent(() => core.readNamespacedSecret({ name: base, namespace })),
-        readOrAbsent(() => core.readNamespacedConfigMap({ name: base, namespace })),
-        readOrAbsent(() => core.readNamespacedService({ name: base, namespace })),
-        readOrAbsent(() => core.readNamespacedPersistentVolumeClaim({ name: n.configPvc, namespace })),
-        readOrAbsent(() => core.readNamespacedPersistentVolumeClaim({ name: n.dataPvc, namespace })),
-      ]);
-      return found.some((o) => ownedBy(o, id));
+      return Object.values(await this.cache.find(names, this.meter)).some((o) => ownedBy(o, id));
     } catch (err) {
-      throw toRuntimeError(err, `objects named ${base} in ${namespace}`);
+      throw toRuntimeError(err, `objects named ${names.base} in ${names.namespace}`);
     }
   }
 }

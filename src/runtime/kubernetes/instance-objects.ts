@@ -140,6 +140,17 @@ export class InstanceObjects {
     if (await deletion) this.options.meter.write(kind, 'deleted');
   }
 
+  /** The synced watch cache shows the object, not being deleted, as `wanted` says (counted as a read from the cache). */
+  private cachedAsWanted<T extends { metadata?: { deletionTimestamp?: Date } }>(
+    kind: string, informer: { synced: boolean; get(ns: string, n: string): T | undefined }, namespace: string, name: string, wanted: (cached: T) => boolean,
+  ): boolean {
+    if (!informer.synced) return false;
+    const cached = informer.get(namespace, name);
+    if (!cached || cached.metadata?.deletionTimestamp || !wanted(cached)) return false;
+    this.options.meter.read(kind, 'cache');
+    return true;
+  }
+
   /**
    * Create-or-update through syncObject, unless the watch cache already shows the object as desired: a steady instance
    * then costs no request. The cache may lag behind a write of a moment ago; that costs a read (never a wrong write),
@@ -150,13 +161,7 @@ export class InstanceObjects {
     upToDate: (cached: T) => boolean, object: SyncedObject<T>,
   ): Promise<void> {
     const { meter } = this.options;
-    if (informer.synced) {
-      const cached = informer.get(namespace, name);
-      if (cached && !cached.metadata?.deletionTimestamp && upToDate(cached)) {
-        meter.read(kind, 'cache');
-        return;
-      }
-    }
+    if (this.cachedAsWanted(kind, informer, namespace, name, upToDate)) return;
     meter.read(kind, 'api');
     // An existing object under this name is updated only when it is this instance's (upToDate compares the labels, so
     // another instance's object always gets here): a name match alone never takes an object over.
@@ -296,13 +301,7 @@ export class InstanceObjects {
         phase !== 'Succeeded'
       );
     };
-    if (cache.pods.synced) {
-      const cached = cache.pods.get(names.namespace, names.base);
-      if (cached && !cached.metadata?.deletionTimestamp && current(cached)) {
-        meter.read('pod', 'cache');
-        return;
-      }
-    }
+    if (this.cachedAsWanted('pod', cache.pods, names.namespace, names.base, current)) return;
     const deadline = Date.now() + this.options.replaceWaitMs;
     for (;;) {
       meter.read('pod', 'api');

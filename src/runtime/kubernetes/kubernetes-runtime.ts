@@ -22,6 +22,7 @@ import { InstanceNaming } from './instance-naming.js';
 import { ownedBy } from './ownership.js';
 import { containerStarted, eventTime, mayHaveProbeFailure, observationOf, recentProbeFailure, runtimeEventOf } from './observation.js';
 import { InstanceCache } from './instance-cache.js';
+import type { KubeObject } from './object-informer.js';
 import { NO_METER, type RuntimeMeter } from '../runtime-meter.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 import { TenantSpaces } from './tenant-space.js';
@@ -128,7 +129,7 @@ export class KubernetesRuntime implements Runtime {
       onChange: (id) => this.changed(id),
       ...(options.watchTimeoutSeconds ? { watchTimeoutSeconds: options.watchTimeoutSeconds } : {}),
     });
-    this.naming = new InstanceNaming(this.core, this.cache, this.meter);
+    this.naming = new InstanceNaming(this.cache, this.meter);
     this.instances = new InstanceObjects(this.core, {
       storageClassName: options.storageClassName,
       replaceWaitMs: options.replaceWaitMs ?? 10_000,
@@ -179,32 +180,14 @@ export class KubernetesRuntime implements Runtime {
   // ------------------------------------------------------------------------------------------------
 
   async observe(ref: InstanceRef): Promise<Observation> {
-    const { core, cache } = this;
-    const { namespace, base, configPvc, dataPvc } = await this.naming.resolve(ref);
+    const { core } = this;
+    const names = await this.naming.resolve(ref);
+    const { namespace, base } = names;
     // Only this instance's objects count: one under its name that another instance's label claims is not its own.
-    const mine = <T extends { metadata?: { labels?: Record<string, string> } }>(o: T | undefined) => (ownedBy(o, ref.id) ? o : undefined);
-    const exists = async (read: () => Promise<{ metadata?: { labels?: Record<string, string> } }>) => mine(await readOrAbsent(read)) !== undefined;
+    const mine = (o: KubeObject | undefined) => ownedBy(o, ref.id);
     try {
-      let [pod, secret, configMap, service, configClaim, dataClaim]: [V1Pod | undefined, boolean, boolean, boolean, boolean, boolean] = [undefined, false, false, false, false, false];
-      if (cache.synced) {
-        this.meter.read('instance', 'cache');
-        pod = mine(cache.pods.get(namespace, base));
-        secret = mine(cache.secrets.get(namespace, base)) !== undefined;
-        configMap = mine(cache.configMaps.get(namespace, base)) !== undefined;
-        service = mine(cache.services.get(namespace, base)) !== undefined;
-        configClaim = mine(cache.claims.get(namespace, configPvc)) !== undefined;
-        dataClaim = mine(cache.claims.get(namespace, dataPvc)) !== undefined;
-      } else {
-        this.meter.read('instance', 'api');
-        [pod, secret, configMap, service, configClaim, dataClaim] = await Promise.all([
-          readOrAbsent(() => core.readNamespacedPod({ name: base, namespace })).then(mine),
-          exists(() => core.readNamespacedSecret({ name: base, namespace })),
-          exists(() => core.readNamespacedConfigMap({ name: base, namespace })),
-          exists(() => core.readNamespacedService({ name: base, namespace })),
-          exists(() => core.readNamespacedPersistentVolumeClaim({ name: configPvc, namespace })),
-          exists(() => core.readNamespacedPersistentVolumeClaim({ name: dataPvc, namespace })),
-        ]);
-      }
+      const found = await this.cache.find(names, this.meter);
+      const pod = mine(found.pod) ? found.pod : undefined;
       let probeFailure: string | undefined;
       if (pod && mayHaveProbeFailure(pod)) {
         const events = await core.listNamespacedEvent({
@@ -213,7 +196,10 @@ export class KubernetesRuntime implements Runtime {
         });
         probeFailure = recentProbeFailure(pod, events.items, Date.now(), this.probeFailureWindowMs);
       }
-      return observationOf(pod, { secret, configMap, service, configPvc: configClaim, dataPvc: dataClaim }, probeFailure);
+      return observationOf(pod, {
+        secret: mine(found.secret), configMap: mine(found.configMap), service: mine(found.service),
+        configPvc: mine(found.configClaim), dataPvc: mine(found.dataClaim),
+      }, probeFailure);
     } catch (err) {
       throw toRuntimeError(err, `observe ${base} in ${namespace}`);
     }
