@@ -61,7 +61,13 @@ export default defineCommand({
         ? ctx.t({ en: 'rows {from}-{to} of {total}; --offset {next} for more', zh: '第 {from}-{to} 行，共 {total} 行；用 --offset {next} 看下一页' }, { ...range, next })
         : ctx.t({ en: 'rows {from}-{to} of {total}', zh: '第 {from}-{to} 行，共 {total} 行' }, range));
     }
+    // A runtime that cannot isolate claws here says so where people look first.
+    const isolation = lifecycle.isolation();
+    if (isolation.reason) footer.push(ctx.t(isolation.reason));
     if (footer.length) table.footer = footer.join(' · ');
-    return { data: { tenant: tenant.name, instances: views.map(instanceData), counts, total, offset, limit }, view: table };
+    return {
+      data: { tenant: tenant.name, instances: views.map(instanceData), counts, total, offset, limit, isolation: { mode: isolation.mode, ...(isolation.reason ? { reason: ctx.t(isolation.reason) } : {}) } },
+      view: table,
+    };
   },
 });

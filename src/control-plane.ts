@@ -144,6 +144,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       metrics,
       ready: async () => ({ database: await store.ping() }),
       channels: () => engines.channels.channels(),
+      runtime: () => ({ kind: settings.runtime, isolation: lifecycle.isolation() }),
       webhooks: { feishu: chat.webhook('feishu') },
       rateLimit: settings.rateLimit,
       authFailureLimit: settings.authFailureLimit,

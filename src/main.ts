@@ -4,6 +4,18 @@ import { createControlPlane } from './control-plane.js';
 import { isClawError } from './errors/claw-error.js';
 import { describeDatabase } from './store/data-source.js';
 
+const ISOLATION: Record<string, string> = {
+  pods: 'pods in a namespace per tenant',
+  users: 'local processes, each as a user of its own',
+  sandbox: 'local processes, each in a bubblewrap sandbox',
+  none: 'local processes, NOT isolated: only the default tenant\'s',
+  off: 'local processes, NOT isolated (turned off)',
+};
+
+function describeRuntime(kind: string, isolation: string): string {
+  return `${kind === 'kubernetes' ? 'Kubernetes' : 'this machine'}: ${ISOLATION[isolation] ?? isolation}`;
+}
+
 async function main(): Promise<void> {
   const settings = loadSettings();
   const plane = await createControlPlane(settings, { processMetrics: true });
@@ -16,9 +28,12 @@ async function main(): Promise<void> {
       `  web console:  ${base}/`,
       `  API:          ${base}/api/v1  (OpenAPI: ${base}/api/v1/openapi.json)`,
       `  database:     ${describeDatabase(settings.database)}`,
+      `  claws:        ${describeRuntime(settings.runtime, plane.runtime.isolation().mode)}`,
       '',
     ].join('\n'),
   );
+  const { reason } = plane.runtime.isolation();
+  if (reason) process.stdout.write(`WARNING: ${reason.en}\n\n`);
   if (plane.bootstrap.generatedToken) {
     // Printed once, on the terminal only (not through the logger), and kept in a 0600 file for the operator.
     process.stdout.write(

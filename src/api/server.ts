@@ -28,6 +28,7 @@ export interface ServerOptions {
   metrics: Metrics;
   ready: () => Promise<Record<string, boolean>>;
   channels: HealthDeps['channels'];
+  runtime: HealthDeps['runtime'];
   /** Event callbacks of chat channels in webhook mode. */
   webhooks: Parameters<typeof webhookRoutes>[1];
   rateLimit: { perMinute: number; burst: number };
@@ -109,7 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new ClawError('CLAW_HTTP_ROUTE_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] })));
 
-  healthRoutes(app, { ready: options.ready, channels: options.channels, metrics });
+  healthRoutes(app, { ready: options.ready, channels: options.channels, runtime: options.runtime, metrics });
   await webhookRoutes(app, options.webhooks);
   commandRoutes(app, api);
   resourceRoutes(app, api);

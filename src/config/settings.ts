@@ -67,6 +67,8 @@ export interface Settings {
   secretKey: string | undefined;
   runtime: 'local' | 'kubernetes';
   cacheDir: string;
+  /** Local claws: how they are isolated (runtime/local/isolation.ts) and which uids they get as root. */
+  local: { isolation: 'auto' | 'users' | 'sandbox' | 'off'; uidRange: { first: number; last: number } };
   kubernetes: KubernetesSettings;
   instanceDefaults: { type: string; template: string; cpu: string; memory: string; storage: string };
   /** Pending without a node this long, or running but never ready this long, is Failed. */
@@ -122,6 +124,14 @@ const quantity = (unit: 'cpu' | 'bytes') => (raw: unknown): string | undefined =
   return r?.ok ? r.value.text : undefined;
 };
 const optionalString = (raw: unknown): string | undefined => (typeof raw === 'string' ? raw.trim() : undefined);
+const idRange = (raw: unknown): { first: number; last: number } | undefined => {
+  const match = typeof raw === 'string' ? /^\s*(\d{1,10})\s*-\s*(\d{1,10})\s*$/.exec(raw) : null;
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  const last = Number(match[2]);
+  // Not root's group or below the first login user; uid_t is 32 bits, and 2^31 and up upsets some tools.
+  return first >= 1000 && last >= first && last < 2 ** 31 ? { first, last } : undefined;
+};
 const label = (raw: unknown): string | undefined => {
   const r = typeof raw === 'string' ? parseResourceName(raw) : undefined;
   return r?.ok ? r.value : undefined;
@@ -204,6 +214,12 @@ const DEFS = {
   } satisfies Definition<string>,
   runtime: { path: 'runtime.kind', env: 'CLAW_RUNTIME', accepts: 'local or kubernetes', parse: oneOf(['local', 'kubernetes'] as const) } satisfies Definition<'local' | 'kubernetes'>,
   cacheDir: { path: 'runtime.cacheDir', env: 'CLAW_CACHE_DIR', accepts: 'a directory path, or empty', parse: optionalString } satisfies Definition<string>,
+  localIsolation: {
+    path: 'runtime.local.isolation', env: 'CLAW_LOCAL_ISOLATION', accepts: 'auto, users, sandbox or off', parse: oneOf(['auto', 'users', 'sandbox', 'off'] as const),
+  } satisfies Definition<'auto' | 'users' | 'sandbox' | 'off'>,
+  localUidRange: {
+    path: 'runtime.local.uidRange', env: 'CLAW_LOCAL_UID_RANGE', accepts: 'a range of uids such as 1900000000-1900099999 (from 1000, below 2^31)', parse: idRange,
+  } satisfies Definition<{ first: number; last: number }>,
   kubeconfig: { path: 'runtime.kubernetes.kubeconfig', env: 'CLAW_KUBECONFIG', accepts: 'a file path, or empty', parse: optionalString } satisfies Definition<string>,
   kubeContext: { path: 'runtime.kubernetes.context', env: 'CLAW_KUBE_CONTEXT', accepts: 'a context name, or empty', parse: optionalString } satisfies Definition<string>,
   storageClass: { path: 'runtime.kubernetes.storageClass', env: 'CLAW_STORAGE_CLASS', accepts: 'a StorageClass name, or empty', parse: optionalString } satisfies Definition<string>,
@@ -289,6 +305,11 @@ function channelSettings(yaml: Map<string, unknown>, env: Env): Pick<Settings, '
 }
 
 /** The keys claw.yaml may contain; anything else is a typo worth stopping for. */
+/** Root's claws run as other users, who cannot pass through /root: a root control plane keeps its cache in /var/cache. */
+function defaultCacheDir(): string {
+  return process.getuid?.() === 0 ? '/var/cache/open-cluster-claw' : join(homedir(), '.cache', 'open-cluster-claw');
+}
+
 function knownPaths(): Set<string> {
   return new Set(Object.values(DEFS).flatMap((d) => ('path' in d && d.path ? [d.path] : [])));
 }
@@ -386,7 +407,8 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     logLevel: required(DEFS.logLevel, yaml, env),
     secretKey: pick(DEFS.secretKey, yaml, env),
     runtime: required(DEFS.runtime, yaml, env),
-    cacheDir: resolve(pick(DEFS.cacheDir, yaml, env) || join(homedir(), '.cache', 'open-cluster-claw')),
+    cacheDir: resolve(pick(DEFS.cacheDir, yaml, env) || defaultCacheDir()),
+    local: { isolation: required(DEFS.localIsolation, yaml, env), uidRange: required(DEFS.localUidRange, yaml, env) },
     kubernetes: {
       kubeconfig: pick(DEFS.kubeconfig, yaml, env) || undefined,
       context: pick(DEFS.kubeContext, yaml, env) || undefined,

@@ -117,6 +117,11 @@ export const ERRORS = {
     },
     doc: 'Creating or starting an instance would exceed the tenant quota (instances, cpu, memory or storage).',
   },
+  CLAW_RUNTIME_RESTRICTED: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'Claws of tenant {tenant} cannot run here. {reason}', zh: '租户 {tenant} 的实例无法在此运行。{reason}' },
+    doc: 'The local runtime cannot isolate claws on this machine (not root, no bubblewrap), so it runs only the default tenant\'s.',
+  },
   CLAW_INSTANCE_AMBIGUOUS: {
     api: 'invalid_argument', status: 400, audience: 'user',
     message: { en: 'Instance `{name}` exists in several projects: {projects}.', zh: '多个项目中都有实例 `{name}`：{projects}。' },

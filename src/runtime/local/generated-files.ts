@@ -44,20 +44,26 @@ async function currentContent(path: string): Promise<string | undefined> {
  * directory mirrors the spec. Every reconcile pass comes here: an unchanged spec writes nothing (no fsync, no new mtime).
  * Returns how many files were written and removed.
  */
-export async function writeGeneratedFiles(dir: string, files: Record<string, string>): Promise<{ written: number; removed: number }> {
+export async function writeGeneratedFiles(
+  dir: string,
+  files: Record<string, string>,
+  /** `group`: readable by the directory's group (the claw's, when it runs as a user of its own; the directory is setgid). */
+  readers: 'owner' | 'group' = 'owner',
+): Promise<{ written: number; removed: number }> {
+  const [dirMode, fileMode] = readers === 'group' ? [0o2750, 0o640] : [0o700, 0o600];
   const wanted = new Set<string>();
   for (const path of Object.keys(files)) {
     assertRelativeFilePath(path);
     wanted.add(normalize(path));
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await mkdir(dir, { recursive: true, mode: dirMode });
   let written = 0;
   let removed = 0;
   for (const [path, content] of Object.entries(files)) {
     const target = join(dir, normalize(path));
     if ((await currentContent(target)) === content) continue;
-    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(target, content, 0o600);
+    await mkdir(dirname(target), { recursive: true, mode: dirMode });
+    await writeFileAtomic(target, content, fileMode);
     written++;
   }
   for (const existing of await listFiles(dir)) {

@@ -1,6 +1,8 @@
 // Options of the local runtime and their defaults, each with its reason.
 import type { DataSource } from 'typeorm';
+import type { IdRange } from './claw-users.js';
 import type { CrashBackoff } from './crash-history.js';
+import type { IsolationSetting, LocalIsolation } from './isolation.js';
 import type { PortRange } from './port-allocator.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
 
@@ -25,6 +27,14 @@ export interface LocalRuntimeOptions {
   meter?: RuntimeMeter;
   /** How often readiness (and, at most once per its periodSeconds, liveness) is probed: 1 s, so `ready` follows a claw quickly. */
   healthIntervalMs?: number;
+  /**
+   * How claws are isolated (isolation.ts): `auto` (the default) picks a uid per claw as root, bubblewrap otherwise, and
+   * without either runs only the default tenant's claws; `off` runs every claw as our own user. A decided isolation may
+   * be given instead (tests).
+   */
+  isolation?: IsolationSetting | LocalIsolation;
+  /** The uids claws get as root: 1900000000-1900099999 by default (claw-users.ts). */
+  uidRange?: IdRange;
   /** Restart delay after crashes: 1 s doubling to 60 s by default (the kubelet's curve). */
   crashBackoff?: CrashBackoff;
   /** Interface claws bind and are probed on: loopback only, a laptop's claws are not for the LAN. */

@@ -1,12 +1,14 @@
 // The local runtime: each instance a supervised process on this machine, with its own directories and loopback port.
 import { EventEmitter } from 'node:events';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
-import type { InstanceRef, LogOptions, Observation, Runtime, RuntimeEvent, RuntimeTarget, TenantQuota } from '../runtime.js';
+import type { InstanceRef, LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota } from '../runtime.js';
 import type { WorkloadSpec } from '../workload.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { ClawUsers } from './claw-users.js';
 import { DEFAULT_CRASH_BACKOFF } from './crash-history.js';
+import { detectIsolation, type LocalIsolation } from './isolation.js';
 import { assertLabel, instanceDirs, listInstanceDirs } from './instance-dirs.js';
 import { DEFAULT_HEALTH_INTERVAL_MS, SILENT_LOGGER, type LocalRuntimeOptions, type RuntimeLogger } from './local-runtime-options.js';
 import { readLog } from './log-files.js';
@@ -30,6 +32,8 @@ export class LocalRuntime implements Runtime {
   private readonly ports: PortAllocator;
   private readonly logger: RuntimeLogger;
   private readonly host: string;
+  private readonly localIsolation: LocalIsolation;
+  private readonly users?: ClawUsers;
   /** Adoption of processes left running by an earlier control plane; every operation waits for it. */
   private readonly adopted: Promise<void>;
   private closed = false;
@@ -44,9 +48,20 @@ export class LocalRuntime implements Runtime {
       ...(options.installTimeoutMs ? { timeoutMs: options.installTimeoutMs } : {}),
       ...(options.installBackoff ? { failureBackoff: options.installBackoff } : {}),
     });
+    const setting = options.isolation ?? 'auto';
+    this.localIsolation = typeof setting === 'object'
+      ? setting
+      : detectIsolation(setting, { rootDir: options.rootDir, cacheDir: options.cacheDir, ownDir: dirname(options.rootDir) });
+    if (this.localIsolation.mode === 'users') this.users = new ClawUsers(options.db, options.uidRange);
+    if (this.localIsolation.reason) this.logger.warn({ isolation: this.localIsolation.mode }, this.localIsolation.reason.en);
     // Watchers are the reconciler and the API's status streams: more than EventEmitter's default 10 is normal.
     this.changes.setMaxListeners(0);
-    this.adopted = this.adoptAll().catch((error: unknown) => this.logger.error({ err: error }, 'adopting running claw processes failed'));
+    this.adopted = this.prepareDirs().then(() => this.adoptAll()).catch((error: unknown) => this.logger.error({ err: error }, 'adopting running claw processes failed'));
+  }
+
+  isolation(): RuntimeIsolation {
+    const { mode, tenants, reason } = this.localIsolation;
+    return { mode, ...(tenants ? { tenants } : {}), ...(reason ? { reason } : {}) };
   }
 
   async target(ref: InstanceRef): Promise<RuntimeTarget> {
@@ -61,6 +76,7 @@ export class LocalRuntime implements Runtime {
     if (this.tenantFiles.get(tenant) === content) return;
     const dir = join(this.options.rootDir, tenant);
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (this.users) await chmod(dir, 0o711);
     await writeFileAtomic(join(dir, 'tenant.json'), content);
     (this.options.meter ?? NO_METER).write('file', 'updated');
     this.tenantFiles.set(tenant, content);
@@ -140,11 +156,27 @@ export class LocalRuntime implements Runtime {
         ports: this.ports,
         logger: this.logger,
         meter: this.options.meter ?? NO_METER,
+        isolation: this.localIsolation,
+        ...(this.users ? { users: this.users } : {}),
+        cacheDir: this.options.cacheDir,
         notify: (id) => this.changes.emit('change', id),
       });
       this.supervisors.set(key, supervisor);
     }
     return supervisor;
+  }
+
+  /**
+   * As root, claws of other uids must pass through the data dir and the instances' root to their own directories, and
+   * read the package cache: those become 0711 (passable, not listable) and 0755. Everything else in them stays 0600/0700.
+   */
+  private async prepareDirs(): Promise<void> {
+    if (!this.users) return;
+    const { rootDir, cacheDir } = this.options;
+    await mkdir(rootDir, { recursive: true, mode: 0o700 });
+    for (const dir of [dirname(rootDir), rootDir]) await chmod(dir, 0o711);
+    await mkdir(cacheDir, { recursive: true, mode: 0o755 });
+    await chmod(cacheDir, 0o755);
   }
 
   /** Every instance with a runtime.json: reserve its port, and adopt its process if it is still ours and alive. */

@@ -67,14 +67,25 @@ export function nodeMajorRequirement(version: string): { major: number; atLeast:
   return { major: Number(match[2]), atLeast: match[1] === '>=' };
 }
 
+/** Variables npm may see besides the npm settings below: what finds programs, the home with ~/.npmrc, locale, proxies, CAs. */
+const NPM_INHERITED = [
+  'PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
+  'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+];
+/** npm settings from the environment (either case) that an install may use: cache, registry, proxies, TLS, the .npmrc. */
+const NPM_SETTINGS = /^npm_config_(cache|registry|proxy|https_proxy|noproxy|no_proxy|strict_ssl|cafile|ca|userconfig|globalconfig|prefer_offline|offline|fetch_retries|fetch_timeout|maxsockets|@[^=]*:registry)$/i;
+
 /**
- * Environment for npm: ours without the lowercase npm_* variables that `npm run`/`npx` inject into their children
- * (npm_config_local_prefix and friends would point the install at the control plane's own project).
+ * Environment for npm: an allow list. Packages' install scripts are untrusted code, and the control plane's environment
+ * holds its secrets (CLAW_*, the database URL, chat-app secrets); npm's own settings injected by `npm run` (such as
+ * npm_config_local_prefix) would point the install at the control plane's project. Exported for its test.
  */
-function npmEnv(nodeBinDir?: string): NodeJS.ProcessEnv {
+export function npmEnv(nodeBinDir?: string, source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('npm_')) env[key] = value;
-  if (nodeBinDir) env.PATH = [nodeBinDir, env.PATH ?? ''].join(delimiter);
+  for (const [key, value] of Object.entries(source)) {
+    if (value !== undefined && (NPM_INHERITED.includes(key) || NPM_SETTINGS.test(key))) env[key] = value;
+  }
+  if (nodeBinDir) env.PATH = [nodeBinDir, env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(delimiter);
   return env;
 }
 
@@ -110,7 +121,7 @@ export class NpmInstaller {
     const dir = join(this.options.cacheDir, 'node', dirName(pkg));
     await this.ensureInstalled(dir, pkg, undefined, [], onProgress, async () => {
       const bin = await this.nodeBinOf(dir, pkg);
-      const { stdout } = await execFileAsync(bin, ['--version'], { timeout: 30_000 });
+      const { stdout } = await execFileAsync(bin, ['--version'], { timeout: 30_000, env: npmEnv() });
       const actual = /^v(\d+)/.exec(stdout.trim());
       const wanted = nodeMajorRequirement(pkg.version);
       if (!actual?.[1]) throw new InstallError(`${pkg.name}@${pkg.version}`, `${bin} --version printed "${stdout.trim()}"`);

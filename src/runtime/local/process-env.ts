@@ -43,10 +43,16 @@ export function instanceMarker(id: string): string {
  * `home` is the instance's own HOME (unless the spec sets one), as a pod has: claws keep caches there (OpenClaw writes
  * ~/.cache/openclaw), and the control plane's HOME holds its own credentials (~/.npmrc, ~/.ssh).
  */
-export function processEnv(spec: Pick<WorkloadSpec, 'env' | 'secretEnv' | 'ref'>, nodeBinDir: string, home: string): Record<string, string> {
+export function processEnv(
+  spec: Pick<WorkloadSpec, 'env' | 'secretEnv' | 'ref'>,
+  nodeBinDir: string,
+  home: string,
+  /** What isolation changes: a claw of its own uid is not the control plane's USER; a sandbox has its own /tmp. */
+  isolated: Record<string, string | undefined> = {},
+): Record<string, string> {
   const env: Record<string, string> = { HOME: home };
   for (const name of INHERITED) {
-    const value = process.env[name];
+    const value = name in isolated ? isolated[name] : process.env[name];
     if (value !== undefined) env[name] = value;
   }
   Object.assign(env, spec.env, spec.secretEnv);

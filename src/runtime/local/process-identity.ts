@@ -111,6 +111,14 @@ export function descendantsSync(pid: number): ProcessSighting[] {
   return walk(processTable(0), pid);
 }
 
+/** The first process `depth` generations below pid (its child's child for 2), if there is one: a sandboxed claw. */
+export function descendantAtSync(pid: number, depth: number): ProcessSighting | undefined {
+  const children = processTable(0);
+  let current: ProcessSighting | undefined = { pid, startTicks: -1 };
+  for (let level = 0; level < depth && current; level++) current = children.get(current.pid)?.[0];
+  return current;
+}
+
 function addChild(children: Map<number, ProcessSighting[]>, pid: number, stat: ProcStat | undefined): void {
   if (!stat || stat.state === 'Z') return;
   const list = children.get(stat.ppid) ?? [];

@@ -1,5 +1,5 @@
 // Supervises one instance: desired state, install, start, probes, restarts after crashes, stop, destroy, adoption after a restart.
-import { isAbsolute } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget } from '../runtime.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
 import type { WorkloadSpec } from '../workload.js';
@@ -7,14 +7,17 @@ import { CrashHistory, type CrashBackoff } from './crash-history.js';
 import { EventLog } from './event-log.js';
 import { writeGeneratedFiles } from './generated-files.js';
 import { checkHealth } from './health-check.js';
+import type { ClawUser, ClawUsers } from './claw-users.js';
 import { createInstanceDirs, dataPresent, instanceDirs, removeInstanceDirs, resourcesPresent, type InstanceDirs } from './instance-dirs.js';
 import { DEFAULT_DESTROY_GRACE_SECONDS, type RuntimeLogger } from './local-runtime-options.js';
 import { lastLogLine, rotateLog } from './log-files.js';
+import type { LocalIsolation } from './isolation.js';
 import { InstallError, type NpmInstaller, type ResolvedProcess } from './npm-installer.js';
 import { isPortFree, type PortAllocator } from './port-allocator.js';
 import { instanceMarker, processEnv } from './process-env.js';
 import { bootId, isSameProcess } from './process-identity.js';
 import { readRuntimeRecord, writeRuntimeRecord, type ProcessRecord, type RuntimeRecord } from './runtime-file.js';
+import { SANDBOX_DEPTH, sandboxCommand } from './sandbox.js';
 import { SupervisedProcess, type ProcessExit, type ProcessHooks, type StopReason } from './supervised-process.js';
 
 export interface SupervisorDeps {
@@ -26,6 +29,11 @@ export interface SupervisorDeps {
   ports: PortAllocator;
   logger: RuntimeLogger;
   meter: RuntimeMeter;
+  isolation: LocalIsolation;
+  /** Allocates each claw's uid (isolation `users`). */
+  users?: ClawUsers;
+  /** The package cache, which a sandboxed claw reads. */
+  cacheDir: string;
   /** Tells watchers that something about the instance changed. */
   notify(id: string): void;
 }
@@ -77,6 +85,10 @@ export class ProcessSupervisor {
   private notified?: string;
   /** This process created the instance's directories (removeEverything deletes them again). */
   private dirsCreated = false;
+  /** The user the claw runs as and its directories belong to (isolation `users`). */
+  private owner?: ClawUser;
+  /** <tenant>/<project>/<name>: what the claw's uid is recorded under. */
+  private readonly location: string;
 
   constructor(
     ref: Pick<InstanceRef, 'id' | 'tenant' | 'project' | 'name'>,
@@ -84,6 +96,7 @@ export class ProcessSupervisor {
   ) {
     this.id = ref.id;
     this.dirs = instanceDirs(deps.rootDir, ref);
+    this.location = `${ref.tenant}/${ref.project}/${ref.name}`;
     this.events = new EventLog(this.dirs.eventsFile, (error) => deps.logger.warn({ err: error, instance: this.id }, 'cannot record a runtime event'));
     this.crashes = new CrashHistory(deps.crashBackoff);
   }
@@ -93,10 +106,13 @@ export class ProcessSupervisor {
   /** Creates the directories and keeps (or allocates once) the instance's port in runtime.json. */
   async target(ref: InstanceRef): Promise<RuntimeTarget> {
     await this.settleDestroy();
+    const { tenants, reason } = this.deps.isolation;
+    if (tenants && !tenants.includes(ref.tenant)) throw new RuntimeError('invalid', reason?.en ?? `the local runtime does not run claws of tenant ${ref.tenant}`);
     this.id = ref.id;
     // Every reconcile pass comes here: five mkdir calls a pass were most of a steady claw's cost.
     if (!this.dirsCreated) {
-      await createInstanceDirs(this.dirs);
+      if (this.deps.users) this.owner = await this.deps.users.userOf(this.location);
+      await createInstanceDirs(this.dirs, this.owner);
       this.dirsCreated = true;
     }
     const port = await this.updateRecord(async (current) => {
@@ -134,7 +150,7 @@ export class ProcessSupervisor {
       throw new RuntimeError('invalid', `process entry script must be an absolute path, got "${spec.process.entry.script}"`);
     }
     await this.target(spec.ref);
-    const { written, removed } = await writeGeneratedFiles(this.dirs.generated, spec.files);
+    const { written, removed } = await writeGeneratedFiles(this.dirs.generated, spec.files, this.owner ? 'group' : 'owner');
     for (let i = 0; i < written; i++) this.deps.meter.write('file', 'updated');
     for (let i = 0; i < removed; i++) this.deps.meter.write('file', 'deleted');
     const key = `${spec.specHash}/${spec.restartGeneration}`;
@@ -382,16 +398,18 @@ export class ProcessSupervisor {
 
   private async start(spec: WorkloadSpec, resolved: ResolvedProcess): Promise<void> {
     this.setProgress('starting');
-    await createInstanceDirs(this.dirs);
+    await createInstanceDirs(this.dirs, this.owner);
     await rotateLog(this.dirs.logFile, this.dirs.previousLogFile);
     const boot = await bootId();
     if (this.closed) return;
+    const launch = this.launch([resolved.nodeBin, resolved.entryPath, ...spec.process.args], resolved);
     let proc: SupervisedProcess;
     try {
       proc = SupervisedProcess.spawn(
-        [resolved.nodeBin, resolved.entryPath, ...spec.process.args],
-        { cwd: this.dirs.root, env: processEnv(spec, resolved.nodeBinDir, this.dirs.home), logFile: this.dirs.logFile },
+        launch.command,
+        { cwd: this.dirs.home, env: processEnv(spec, resolved.nodeBinDir, this.dirs.home, launch.env), logFile: this.dirs.logFile, ...launch.user },
         {
+          ...(launch.wrapperDepth ? { wrapperDepth: launch.wrapperDepth } : {}),
           bootId: boot,
           specHash: spec.specHash,
           restartGeneration: spec.restartGeneration,
@@ -416,6 +434,23 @@ export class ProcessSupervisor {
     this.events.record('Normal', 'Started', `started pid ${proc.pid} (spec ${spec.specHash.slice(0, 12)}, generation ${spec.restartGeneration})`);
     this.deps.logger.info({ instance: this.id, pid: proc.pid, port: spec.port }, 'claw process started');
     this.notify();
+  }
+
+  /** The command line, user and environment changes that isolate the claw (see isolation.ts). */
+  private launch(command: string[], resolved: ResolvedProcess): {
+    command: string[];
+    user?: ClawUser;
+    env: Record<string, string | undefined>;
+    wrapperDepth?: number;
+  } {
+    const { mode, bwrap } = this.deps.isolation;
+    if (this.owner) return { command, user: this.owner, env: { USER: undefined, LOGNAME: undefined } };
+    if (mode !== 'sandbox' || !bwrap) return { command, env: {} };
+    const d = this.dirs;
+    // The Node it runs with: its installation (a directory up from bin/), unless the system's /usr or the cache has it.
+    const readOnly = [this.deps.cacheDir, dirname(dirname(resolved.nodeBin)), dirname(resolved.entryPath), d.generated];
+    const wrapped = sandboxCommand(bwrap, command, { writable: [d.config, d.data, d.home, d.appLogs], readOnly, cwd: d.home });
+    return { command: wrapped, env: { TMPDIR: '/tmp' }, wrapperDepth: SANDBOX_DEPTH };
   }
 
   /** Hooks for a process that does not exist yet when they are made: `current` returns it once it does. */
@@ -526,6 +561,9 @@ export class ProcessSupervisor {
     await this.flush();
     await removeInstanceDirs(this.dirs, keepData);
     this.dirsCreated = false;
+    // Kept with the data: a later instance of this name gets its files back, owned by the same uid.
+    if (this.deps.users && !keepData) await this.deps.users.release(this.location);
+    this.owner = undefined;
     if (this.port !== undefined) this.deps.ports.release(this.port);
     this.port = undefined;
     this.spec = undefined;

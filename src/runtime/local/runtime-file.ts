@@ -18,6 +18,11 @@ export interface ProcessRecord {
   /** Grace of the spec it was started from: a later stop or destroy without a spec in memory uses it. */
   graceSeconds: number;
   probes: { liveness?: ProbeRecord; readiness?: ProbeRecord; startup?: ProbeRecord };
+  /**
+   * Processes between pid and the claw itself (2 inside bubblewrap: its monitor and its pid 1). A stop's SIGTERM goes
+   * to the claw: bwrap would die of it at once and take the claw down without its graceful shutdown.
+   */
+  wrapperDepth?: number;
   /** Set while a stop is in progress, so a control plane that restarts meanwhile finishes it (SIGKILL at the deadline). */
   killAt?: string;
 }

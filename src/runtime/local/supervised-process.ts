@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { LAUNCH_MARKER_VAR } from './process-env.js';
 import {
+  descendantAtSync,
   descendants,
   descendantsSync,
   SHARED_SCAN_MAX_AGE_MS,
@@ -95,7 +96,7 @@ export class SupervisedProcess {
    */
   static spawn(
     command: string[],
-    options: { cwd: string; env: Record<string, string>; logFile: string },
+    options: { cwd: string; env: Record<string, string>; logFile: string; uid?: number; gid?: number },
     record: Omit<ProcessRecord, 'pid' | 'startTicks' | 'startedAt' | 'command'>,
     hooks: ProcessHooks,
   ): SupervisedProcess {
@@ -104,7 +105,9 @@ export class SupervisedProcess {
     const env = { ...options.env, [LAUNCH_MARKER_VAR]: launchId };
     let child: ChildProcess;
     try {
-      child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['ignore', fd, fd] });
+      // With uid and gid, libuv also drops the control plane's supplementary groups before the exec.
+      const user = options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid };
+      child = spawn(command[0]!, command.slice(1), { cwd: options.cwd, env, detached: true, stdio: ['ignore', fd, fd], ...user });
     } finally {
       closeSync(fd);
     }
@@ -152,13 +155,19 @@ export class SupervisedProcess {
       // are found only through the launch marker, which a helper that cleared its environment does not carry.
       this.remember(descendantsSync(this.pid));
       // Only the main process: it forwards the signal to its workers itself, and a second SIGTERM may mean "hurry" to it.
-      if (graceSeconds > 0 && !alreadySignalled) signal(this.pid, 'SIGTERM');
+      if (graceSeconds > 0 && !alreadySignalled) signal(this.claw(), 'SIGTERM');
       outcome = 'began';
     }
     this.record.killAt = new Date(killAt).toISOString();
     clearTimeout(this.killTimer);
     this.killTimer = setTimeout(() => void this.kill(), Math.max(0, killAt - Date.now()));
     return outcome;
+  }
+
+  /** The claw itself: pid, or the process wrapperDepth generations below it (a sandbox's), while that exists. */
+  private claw(): number {
+    const depth = this.record.wrapperDepth ?? 0;
+    return depth > 0 ? (descendantAtSync(this.pid, depth)?.pid ?? this.pid) : this.pid;
   }
 
   /** Stops watching; the process keeps running (a control-plane restart must not restart claws). */

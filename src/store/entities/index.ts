@@ -8,6 +8,7 @@ import { OutboxMessageEntity } from './outbox-message.js';
 import { InstanceEventEntity } from './instance-event.js';
 import { InstanceEntity } from './instance.js';
 import { LeaseEntity } from './lease.js';
+import { LocalClawUserEntity } from './local-claw-user.js';
 import { MetaEntity } from './meta.js';
 import { AuditEventEntity } from './audit-event.js';
 import { ChatBindingEntity } from './chat-binding.js';
@@ -37,4 +38,5 @@ export const ENTITIES = [
   ApprovalEntity,
   ApprovalVoteEntity,
   LinkCodeEntity,
+  LocalClawUserEntity,
 ];

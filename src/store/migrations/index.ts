@@ -6,5 +6,6 @@ import { InboundHeartbeat1763700000004 } from './0004-inbound-heartbeat.js';
 import { AuditAttempts1763700000005 } from './0005-audit-attempts.js';
 import { AuditKeyed1763700000006 } from './0006-audit-keyed.js';
 import { CredentialProvenance1763700000007 } from './0007-credential-provenance.js';
+import { LocalClawUsers1763700000008 } from './0008-local-claw-users.js';
 
-export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004, AuditAttempts1763700000005, AuditKeyed1763700000006, CredentialProvenance1763700000007];
+export const MIGRATIONS = [Core1763700000001, Instances1763700000002, Chat1763700000003, InboundHeartbeat1763700000004, AuditAttempts1763700000005, AuditKeyed1763700000006, CredentialProvenance1763700000007, LocalClawUsers1763700000008];

@@ -12,7 +12,7 @@ const QUIET_MS = 10_000;
 /** Passes the resync explains for one instance over a window: one per period, plus one for a period straddling an edge. */
 const resyncAllowance = (windowMs: number) => Math.ceil(windowMs / RESYNC_MS) + 1;
 /** What the control plane itself writes; the claws' logs and own state dirs are theirs. */
-const controlPlaneFiles = (paths: string[]) => paths.filter((p) => !/\/(logs|config|data|home)\//.test(p));
+const controlPlaneFiles = (paths: string[]) => paths.filter((p) => !/\/(logs|app-logs|config|data|home)\//.test(p));
 
 describe('steady state on the local runtime (fake claw processes in place of OpenClaw)', () => {
   let t: TestControlPlane;

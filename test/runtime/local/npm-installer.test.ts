@@ -97,3 +97,37 @@ describe('npm install lock', () => {
     expect(existsSync(lock)).toBe(false);
   });
 });
+
+describe('the environment of npm installs', () => {
+  it('passes npm what finds programs, proxies and npm\'s own registry settings, and never the control plane\'s secrets', async () => {
+    const dir = join(base, 'environment');
+    await mkdir(dir, { recursive: true });
+    const npm = fakeNpm(dir);
+    // The stand-in also records the environment it was given, as a package's install script would see it.
+    writeFileSync(npm.command, readFileSync(npm.command, 'utf8').replace("const manifest =", "writeFileSync('env.json', JSON.stringify(process.env));\nconst manifest ="));
+    npm.release();
+    const planted = {
+      CLAW_SECRET_KEY: 'k'.repeat(44), CLAW_DATABASE_URL: 'mysql://root:hunter2@db/claw', CLAW_ADMIN_TOKEN: 'claw_admin', CLAW_FEISHU_APP_SECRET: 'feishu-secret',
+      AWS_SECRET_ACCESS_KEY: 'aws', npm_config_local_prefix: '/work/main', npm_config_registry: 'https://registry.npmmirror.com/', HTTPS_PROXY: 'http://proxy.corp:3128',
+    };
+    const saved = Object.fromEntries(Object.keys(planted).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, planted);
+    try {
+      const installer = new NpmInstaller({ cacheDir: join(dir, 'cache'), npmCommand: npm.command });
+      const installed = await installer.ensurePackage({ name: 'env-probe', version: '1.0.0' }, '/opt/node24/bin', []);
+      const seen = JSON.parse(readFileSync(join(installed, 'env.json'), 'utf8')) as Record<string, string>;
+      for (const secret of ['CLAW_SECRET_KEY', 'CLAW_DATABASE_URL', 'CLAW_ADMIN_TOKEN', 'CLAW_FEISHU_APP_SECRET', 'AWS_SECRET_ACCESS_KEY', 'npm_config_local_prefix']) {
+        expect(seen[secret], secret).toBeUndefined();
+      }
+      expect(Object.keys(seen).filter((k) => k.startsWith('CLAW_'))).toEqual([]);
+      expect(seen).toMatchObject({ npm_config_registry: 'https://registry.npmmirror.com/', HTTPS_PROXY: 'http://proxy.corp:3128' });
+      expect(seen.PATH?.split(':')[0]).toBe('/opt/node24/bin');
+      expect(seen.HOME).toBe(process.env.HOME);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});
