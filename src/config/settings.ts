@@ -304,12 +304,12 @@ function channelSettings(yaml: Map<string, unknown>, env: Env): Pick<Settings, '
   };
 }
 
-/** The keys claw.yaml may contain; anything else is a typo worth stopping for. */
 /** Root's claws run as other users, who cannot pass through /root: a root control plane keeps its cache in /var/cache. */
 function defaultCacheDir(): string {
   return process.getuid?.() === 0 ? '/var/cache/open-cluster-claw' : join(homedir(), '.cache', 'open-cluster-claw');
 }
 
+/** The keys claw.yaml may contain; anything else is a typo worth stopping for. */
 function knownPaths(): Set<string> {
   return new Set(Object.values(DEFS).flatMap((d) => ('path' in d && d.path ? [d.path] : [])));
 }

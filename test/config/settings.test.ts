@@ -56,6 +56,15 @@ describe('loadSettings', () => {
     });
   });
 
+  it('reads how local claws are isolated, and refuses a uid range that is not one', () => {
+    expect(loadSettings({ env: {} }).local).toEqual({ isolation: 'auto', uidRange: { first: 1_900_000_000, last: 1_900_099_999 } });
+    expect(loadSettings({ env: { CLAW_LOCAL_ISOLATION: 'Off', CLAW_LOCAL_UID_RANGE: '70000 - 70999' } }).local).toEqual({ isolation: 'off', uidRange: { first: 70_000, last: 70_999 } });
+    for (const bad of ['0-100', '5000-4000', '70000', '1-2147483648']) {
+      expect(() => loadSettings({ env: { CLAW_LOCAL_UID_RANGE: bad } })).toThrow(`Invalid setting CLAW_LOCAL_UID_RANGE (runtime.local.uidRange in claw.yaml): "${bad}" is not accepted`);
+    }
+    expect(() => loadSettings({ env: { CLAW_LOCAL_ISOLATION: 'chroot' } })).toThrow('expected auto, users, sandbox or off');
+  });
+
   it('reads who may talk to claws: the control plane\'s namespace and labels, and the model namespaces', () => {
     expect(loadSettings({ env: {} }).kubernetes).toMatchObject({
       controlPlaneNamespace: undefined, controlPlaneSelector: { 'app.kubernetes.io/name': 'open-cluster-claw' }, modelNamespaces: ['llm'],

@@ -398,6 +398,8 @@ export class ProcessSupervisor {
 
   private async start(spec: WorkloadSpec, resolved: ResolvedProcess): Promise<void> {
     this.setProgress('starting');
+    // Never as root: a claw adopted after a restart and started again may not have been through target() yet.
+    if (this.deps.users) this.owner ??= await this.deps.users.userOf(this.location);
     await createInstanceDirs(this.dirs, this.owner);
     await rotateLog(this.dirs.logFile, this.dirs.previousLogFile);
     const boot = await bootId();
