@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { COMMANDS } from '../commands/index.js';
 import { loadAliases } from '../src/pipeline/aliases.js';
-import { bind, extractGlobalFlags } from '../src/pipeline/bind.js';
+import { bind } from '../src/pipeline/bind.js';
+import { extractGlobalFlags } from '../src/pipeline/global-flags.js';
 import { CommandRegistry } from '../src/pipeline/command-registry.js';
 import { parseLine } from '../src/pipeline/grammar/parse-line.js';
 import { normalizeCommandText } from '../src/pipeline/normalize.js';

@@ -3,7 +3,7 @@ import { defineCommand } from '../src/pipeline/command-spec.js';
 import { tenantFlag } from '../src/pipeline/common-flags.js';
 import { ClawError } from '../src/errors/claw-error.js';
 import { parseScopePath } from '../src/engines/approvals/approvals-engine.js';
-import { isAllowed, tenantsAllowed } from '../src/pipeline/rbac.js';
+import { isAllowed, tenantsAllowed } from '../src/model/rbac.js';
 import { approvalData, approvalView } from '../src/render/approval-views.js';
 import { formatTime } from '../src/render/format.js';
 

@@ -18,7 +18,8 @@ export default defineCommand({
     member: { kind: 'member', help: { en: 'Only this member', zh: '只看该成员' } },
     command: { kind: 'string', maxLength: 100, help: { en: 'Only this command, e.g. "tenant delete"', zh: '只看该命令，如 "tenant delete"' } },
     decision: { kind: 'enum', values: DECISIONS, help: { en: 'Only this decision', zh: '只看该决定' } },
-    limit: { kind: 'int', help: { en: 'At most N events (default 50, max 1000)', zh: '最多 N 条（默认 50，最多 1000）' } },
+    // Clamped, not refused: `--limit 5000` shows the newest 1000, as it always has.
+    limit: { kind: 'int', min: 1, max: 1000, clamp: true, help: { en: 'At most N events (default 50)', zh: '最多 N 条（默认 50）' } },
     tenant: tenantFlag,
   },
   examples: ['claw audit --since 1h', 'claw audit --since 7d --member bob', 'claw audit --decision denied'],
@@ -27,7 +28,7 @@ export default defineCommand({
   scope: ({ flags }) => ({ kind: 'tenant', tenant: flags.tenant, orPlatform: true }),
   engines: ['audit'],
   async handle(ctx) {
-    const limit = Math.min(1000, Math.max(1, ctx.flags.limit ?? 50));
+    const limit = ctx.flags.limit ?? 50;
     const events = await ctx.engines.audit.query({
       since: ctx.flags.since === undefined ? undefined : new Date(Date.now() - ctx.flags.since),
       member: ctx.flags.member,

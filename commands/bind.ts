@@ -1,7 +1,7 @@
 // claw bind --tenant T [--project P]: binds this chat group to a tenant (and project), so commands typed here default
 // to that scope. Permissions still come from each person.
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { requireGroup } from '../src/pipeline/chat-origin.js';
+import { requireGroup } from '../src/model/chat-origin.js';
 import { projectFlag, tenantFlag } from '../src/pipeline/common-flags.js';
 
 export default defineCommand({

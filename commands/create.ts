@@ -1,8 +1,8 @@
 // claw create NAME: a new claw instance; the reply says it is being created (with --wait or in chat: until Running).
-import { waitForOne } from '../src/engines/lifecycle/instance-actions.js';
+import { waitForOne } from './support/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
-import { scopeProject, scopeTenant } from '../src/pipeline/scope.js';
+import { scopeProject, scopeTenant } from '../src/store/resolved-scope.js';
 import { instanceData, phaseTone, progressLine } from '../src/render/instance-views.js';
 
 export default defineCommand({

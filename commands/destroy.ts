@@ -1,5 +1,5 @@
 // claw destroy NAME [--keep-data] | --selector S | --all: removes instances and everything they had (or all but their volumes).
-import { actOnTargets, approvalTargets, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, approvalTargets, targetScope } from './support/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 

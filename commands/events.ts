@@ -1,7 +1,7 @@
 // claw events NAME: what happened to an instance, from the control plane and from the runtime, oldest first.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { scopeInstance, scopeProject, scopeTenant } from '../src/pipeline/scope.js';
+import { scopeInstance, scopeProject, scopeTenant } from '../src/store/resolved-scope.js';
 import { formatTime } from '../src/render/format.js';
 
 export default defineCommand({

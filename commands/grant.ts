@@ -2,8 +2,8 @@
 import { checkGrantable } from '../src/engines/access/grant-check.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { madeBy } from '../src/pipeline/principal.js';
-import { targetOf } from '../src/pipeline/scope.js';
+import { madeBy } from '../src/model/principal.js';
+import { targetOf } from '../src/store/resolved-scope.js';
 import { formatBinding } from '../src/render/format.js';
 
 export default defineCommand({

@@ -3,7 +3,7 @@
 // From a chat account an admin attached to you, the first `claw link` also confirms it is yours (votes from it count then).
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { credentialOf } from '../src/pipeline/principal.js';
+import { credentialOf } from '../src/model/principal.js';
 import { formatTime } from '../src/render/format.js';
 
 export default defineCommand({

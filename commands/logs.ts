@@ -1,7 +1,7 @@
 // claw logs NAME: the claw's recent log lines (--tail, --since, --previous for the run before a crash).
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { scopeInstance, scopeProject, scopeTenant } from '../src/pipeline/scope.js';
+import { scopeInstance, scopeProject, scopeTenant } from '../src/store/resolved-scope.js';
 
 export default defineCommand({
   words: ['logs'],
@@ -10,7 +10,8 @@ export default defineCommand({
   flags: {
     project: projectFlag,
     tenant: tenantFlag,
-    tail: { kind: 'int', help: { en: 'Last N lines (default 100, max 5000)', zh: '最后 N 行（默认 100，最多 5000）' } },
+    // Clamped, not refused: asking for more lines than are kept simply gets them all, as it always has.
+    tail: { kind: 'int', min: 1, max: 5000, clamp: true, help: { en: 'Last N lines (default 100)', zh: '最后 N 行（默认 100）' } },
     since: { kind: 'duration', help: { en: 'Only lines from the last DURATION, e.g. 1h', zh: '只看最近一段时间，如 1h' } },
     previous: { kind: 'bool', short: 'p', help: { en: 'The previous run (before the last crash or restart)', zh: '上一次运行（崩溃或重启之前）的日志' } },
   },
@@ -21,7 +22,7 @@ export default defineCommand({
   engines: ['lifecycle'],
   async handle(ctx) {
     const view = { instance: scopeInstance(ctx.scope), tenant: scopeTenant(ctx.scope).name, project: scopeProject(ctx.scope).name };
-    const tail = Math.min(5000, Math.max(1, ctx.flags.tail ?? 100));
+    const tail = ctx.flags.tail ?? 100;
     const lines = await ctx.engines.lifecycle.logs(view, {
       tail, previous: ctx.flags.previous, ...(ctx.flags.since !== undefined ? { sinceSeconds: Math.ceil(ctx.flags.since / 1000) } : {}),
     });

@@ -3,9 +3,9 @@ import { checkGrantable } from '../src/engines/access/grant-check.js';
 import { ClawError } from '../src/errors/claw-error.js';
 import { chatIdentitiesOf, chatIdentityFlags } from '../src/pipeline/chat-identity-flags.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { madeBy } from '../src/pipeline/principal.js';
+import { madeBy } from '../src/model/principal.js';
 import { displayNameFlag, platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { targetOf } from '../src/pipeline/scope.js';
+import { targetOf } from '../src/store/resolved-scope.js';
 import { formatBinding } from '../src/render/format.js';
 
 export default defineCommand({

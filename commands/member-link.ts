@@ -4,7 +4,7 @@ import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { chatIdentityFlags, chatIdentitiesOf } from '../src/pipeline/chat-identity-flags.js';
 import { platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { madeBy } from '../src/pipeline/principal.js';
+import { madeBy } from '../src/model/principal.js';
 
 export default defineCommand({
   words: ['member', 'link'],

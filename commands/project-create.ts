@@ -1,7 +1,7 @@
 // claw project create NAME: creates a project (a group of instances) in a tenant.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { displayNameFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { scopeTenant } from '../src/pipeline/scope.js';
+import { scopeTenant } from '../src/store/resolved-scope.js';
 
 export default defineCommand({
   words: ['project', 'create'],

@@ -1,7 +1,7 @@
 // claw project delete NAME: deletes a project and the role bindings and chat bindings scoped to it.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { tenantFlag } from '../src/pipeline/common-flags.js';
-import { scopeProject, scopeTenant } from '../src/pipeline/scope.js';
+import { scopeProject, scopeTenant } from '../src/store/resolved-scope.js';
 
 export default defineCommand({
   words: ['project', 'delete'],

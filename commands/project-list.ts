@@ -1,7 +1,7 @@
 // claw project list: the projects of a tenant.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { tenantFlag } from '../src/pipeline/common-flags.js';
-import { scopeTenant } from '../src/pipeline/scope.js';
+import { scopeTenant } from '../src/store/resolved-scope.js';
 import { formatAge } from '../src/render/format.js';
 
 export default defineCommand({

@@ -2,7 +2,7 @@
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { targetOf } from '../src/pipeline/scope.js';
+import { targetOf } from '../src/store/resolved-scope.js';
 import { formatBinding } from '../src/render/format.js';
 
 export default defineCommand({

@@ -1,5 +1,5 @@
 // claw start NAME | --selector S | --all: starts stopped instances (quota permitting).
-import { actOnTargets, approvalTargets, batchRisk, targetScope } from '../src/engines/lifecycle/instance-actions.js';
+import { actOnTargets, approvalTargets, batchRisk, targetScope } from './support/instance-actions.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { allFlag, projectFlag, selectorFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
 

@@ -1,8 +1,7 @@
 // claw status [NAME]: a table of instances (filter by --project, --selector, --phase), or the detail of one.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, selectorFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { ClawError } from '../src/errors/claw-error.js';
-import { scopeTenant } from '../src/pipeline/scope.js';
+import { scopeTenant } from '../src/store/resolved-scope.js';
 import { instanceData, instanceDetail, instanceTable } from '../src/render/instance-views.js';
 
 const PHASES = ['creating', 'running', 'stopped', 'failed'] as const;
@@ -20,8 +19,8 @@ export default defineCommand({
     tenant: tenantFlag,
     selector: selectorFlag,
     phase: { kind: 'enum', values: PHASES, help: { en: 'Only instances in this phase', zh: '只看该状态的实例' } },
-    limit: { kind: 'int', help: { en: `Rows per page (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT})`, zh: `每页行数（默认 ${DEFAULT_LIMIT}，最多 ${MAX_LIMIT}）` } },
-    offset: { kind: 'int', help: { en: 'Skip this many rows (with --limit: the next page)', zh: '跳过前面若干行（配合 --limit 翻页）' } },
+    limit: { kind: 'int', min: 1, max: MAX_LIMIT, help: { en: `Rows per page (default ${DEFAULT_LIMIT})`, zh: `每页行数（默认 ${DEFAULT_LIMIT}）` } },
+    offset: { kind: 'int', min: 0, help: { en: 'Skip this many rows (with --limit: the next page)', zh: '跳过前面若干行（配合 --limit 翻页）' } },
   },
   examples: ['claw status', 'claw status demo', 'claw status --selector team=sales --phase failed', 'claw status --limit 20 --offset 20'],
   permission: 'instance:read',
@@ -42,8 +41,6 @@ export default defineCommand({
     const tenant = scopeTenant(ctx.scope);
     const limit = ctx.flags.limit ?? DEFAULT_LIMIT;
     const offset = ctx.flags.offset ?? 0;
-    if (limit < 1 || limit > MAX_LIMIT) throw new ClawError('CLAW_ARG_INVALID', { what: '--limit', reason: { en: `must be from 1 to ${MAX_LIMIT}`, zh: `须在 1 到 ${MAX_LIMIT} 之间` } });
-    if (offset < 0) throw new ClawError('CLAW_ARG_INVALID', { what: '--offset', reason: { en: 'must be 0 or more', zh: '须大于等于 0' } });
     const { views, total, counts } = await lifecycle.page(
       {
         tenant, ...(ctx.scope.kind === 'project' ? { project: ctx.scope.project } : {}),

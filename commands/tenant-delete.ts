@@ -1,6 +1,6 @@
 // claw tenant delete NAME: deletes an empty tenant and its members; refused while it still has projects.
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { scopeTenant } from '../src/pipeline/scope.js';
+import { scopeTenant } from '../src/store/resolved-scope.js';
 
 export default defineCommand({
   words: ['tenant', 'delete'],

@@ -1,6 +1,6 @@
 // claw tenant list: the tenants you may see (all of them for platform readers).
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { tenantsAllowed } from '../src/pipeline/rbac.js';
+import { tenantsAllowed } from '../src/model/rbac.js';
 import { formatAge } from '../src/render/format.js';
 
 export default defineCommand({

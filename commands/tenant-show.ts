@@ -1,6 +1,6 @@
 // claw tenant show NAME: one tenant with its projects and member count.
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { scopeTenant } from '../src/pipeline/scope.js';
+import { scopeTenant } from '../src/store/resolved-scope.js';
 import { formatTime } from '../src/render/format.js';
 
 export default defineCommand({

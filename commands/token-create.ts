@@ -2,10 +2,10 @@
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
-import { formatDuration } from '../src/pipeline/values/duration.js';
+import { formatDuration } from '../src/model/values/duration.js';
 import { formatTime } from '../src/render/format.js';
 import { resolveTokenOwner } from '../src/engines/access/token-owner.js';
-import { madeBy } from '../src/pipeline/principal.js';
+import { madeBy } from '../src/model/principal.js';
 
 /** Tokens expire by default, so forgotten ones stop working; 90 days matches common corporate rotation rules. */
 const DEFAULT_TTL_MS = 90 * 86_400_000;

@@ -10,7 +10,7 @@ export default defineCommand({
   args: [],
   flags: {
     member: { kind: 'member', help: { en: "Another member's tokens (needs token:manage)", zh: '查看其他成员的令牌（需 token:manage）' } },
-    all: { kind: 'bool', help: { en: 'Tokens of every member in the scope (needs token:manage)', zh: '范围内所有成员的令牌（需 token:manage）' } },
+    all: { kind: 'bool', permission: 'token:manage', help: { en: 'Tokens of every member in the scope', zh: '范围内所有成员的令牌' } },
     tenant: tenantFlag,
     platform: platformFlag,
   },
@@ -23,7 +23,6 @@ export default defineCommand({
     const { tenancy, access } = ctx.engines;
     let members;
     if (ctx.flags.all) {
-      ctx.authorize('token:manage', ctx.scope);
       members = await tenancy.listMembers(ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null);
     } else {
       members = [await resolveTokenOwner(ctx, ctx.flags.member)];

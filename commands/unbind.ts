@@ -1,6 +1,6 @@
 // claw unbind: removes this chat group's binding; commands here go back to each person's own tenant.
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { requireGroup } from '../src/pipeline/chat-origin.js';
+import { requireGroup } from '../src/model/chat-origin.js';
 
 export default defineCommand({
   words: ['unbind'],

@@ -1,9 +1,9 @@
 // claw update NAME: changes an instance's spec (version, template variables, resources, labels); the workload is replaced.
-import { waitForOne } from '../src/engines/lifecycle/instance-actions.js';
+import { waitForOne } from './support/instance-actions.js';
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, tenantFlag, timeoutFlag, waitFlag } from '../src/pipeline/common-flags.js';
-import { scopeInstance, scopeProject, scopeTenant } from '../src/pipeline/scope.js';
+import { scopeInstance, scopeProject, scopeTenant } from '../src/store/resolved-scope.js';
 import { instanceData, phaseTone, progressLine } from '../src/render/instance-views.js';
 
 export default defineCommand({

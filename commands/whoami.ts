@@ -1,7 +1,7 @@
 // claw whoami: who the control plane thinks you are, how it recognised you, and your roles.
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { describeIdentity } from '../src/pipeline/principal.js';
-import { scopePath } from '../src/pipeline/scope.js';
+import { describeIdentity } from '../src/model/principal.js';
+import { scopePath } from '../src/model/scope.js';
 import { formatBinding } from '../src/render/format.js';
 
 export default defineCommand({

@@ -6,7 +6,7 @@ import { AccessEngine } from './engines/access/access-engine.js';
 import { ensureBootstrapAdmin, type BootstrapResult } from './engines/access/bootstrap.js';
 import { RoleCatalog } from './engines/access/role-catalog.js';
 import { AuditLog } from './engines/audit/audit-log.js';
-import type { Engines } from './engines/engines.js';
+import type { Engines } from './pipeline/handler-engines.js';
 import { TenancyEngine } from './engines/tenancy/tenancy-engine.js';
 import { buildServer } from './api/server.js';
 import { Metrics } from './observability/metrics.js';
@@ -41,6 +41,7 @@ import { approvedCommandRunner } from './pipeline/approved-command-runner.js';
 import { createChannels } from './channels/channel-registry.js';
 import { ChannelHealth, ChatService } from './channels/chat-service.js';
 import { Outbox } from './channels/outbox/outbox.js';
+import type { Logger } from './util/logger.js';
 
 export interface ControlPlane {
   settings: Settings;
@@ -84,10 +85,11 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     await secrets.bindTo(db);
     // The server's logger doubles as everyone's, so internal errors carry request ids in one log stream.
     let server: FastifyInstance | undefined;
-    const logger = {
-      info: (obj: object, msg?: string) => server?.log.info(obj, msg),
-      error: (obj: object, msg?: string) => server?.log.error(obj, msg),
-      warn: (obj: object, msg?: string) => server?.log.warn(obj, msg),
+    const logger: Logger = {
+      debug: (obj, msg) => server?.log.debug(obj, msg),
+      info: (obj, msg) => server?.log.info(obj, msg),
+      warn: (obj, msg) => server?.log.warn(obj, msg),
+      error: (obj, msg) => server?.log.error(obj, msg),
     };
     const metrics = new Metrics({ processMetrics: options.processMetrics ?? false });
     runtime = createRuntime(settings, db, logger, runtimeMeter(metrics));
@@ -139,7 +141,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       locale: settings.chatLocale, requireMention: settings.requireMention, signal: stopController.signal,
     });
     server = await buildServer({
-      api: { dispatcher, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength, signal: stopController.signal },
+      api: { dispatcher, commands: registry, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength, signal: stopController.signal },
       identity,
       metrics,
       ready: async () => ({ database: await store.ping() }),

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import { isIPv6 } from 'node:net';
 import { ClawError } from '../errors/claw-error.js';
 import type { IdentityResolver } from '../pipeline/identity.js';
-import type { Principal } from '../pipeline/principal.js';
+import type { Principal } from '../model/principal.js';
 import { RateLimiter } from '../util/rate-limiter.js';
 
 declare module 'fastify' {

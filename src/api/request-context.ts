@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import { localeFromAcceptLanguage, parseLocale, type Locale } from '../i18n/locale.js';
 import type { ChannelName } from '../pipeline/dispatcher.js';
-import type { Principal } from '../pipeline/principal.js';
+import type { Principal } from '../model/principal.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -3,20 +3,12 @@ import type { Settings } from '../config/settings.js';
 import type { ChatChannel, Platform } from './chat-channel.js';
 import { createDingTalkChannel } from './dingtalk/index.js';
 import { createFeishuChannel } from './feishu/index.js';
+import { withFields, type Logger } from '../util/logger.js';
 
-export interface ChannelLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
-export function createChannels(settings: Pick<Settings, 'feishu' | 'dingtalk'>, logger: ChannelLogger): Map<Platform, ChatChannel> {
+export function createChannels(settings: Pick<Settings, 'feishu' | 'dingtalk'>, logger: Logger): Map<Platform, ChatChannel> {
   const channels = new Map<Platform, ChatChannel>();
-  const scoped = (platform: Platform): ChannelLogger => ({
-    info: (obj, msg) => logger.info({ ...obj, channel: platform }, msg),
-    warn: (obj, msg) => logger.warn({ ...obj, channel: platform }, msg),
-    error: (obj, msg) => logger.error({ ...obj, channel: platform }, msg),
-  });
+  const scoped = (platform: Platform): Logger => withFields(logger, { channel: platform });
   const feishu = settings.feishu;
   if (feishu) {
     channels.set('feishu', createFeishuChannel({

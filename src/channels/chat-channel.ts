@@ -99,7 +99,11 @@ export class DeliveryError extends Error {
 export interface ChannelHandlers {
   /** Each inbound message, at most as fast as the platform delivers. Must resolve quickly: the ack waits for it. */
   onMessage(message: InboundMessage): Promise<void>;
-  /** A button click. Resolves within the platform's deadline (Feishu 3 s): the returned message replaces the card. */
+  /**
+   * A button click: the returned message replaces the card. It resolves when the command is done, however long that
+   * takes; the channel applies its platform's deadline (Feishu 3 s for the callback's answer) and decides what to do with
+   * an answer that comes later.
+   */
   onCardClick(click: CardClick): Promise<RenderedMessage | undefined>;
 }
 

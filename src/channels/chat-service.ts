@@ -10,6 +10,7 @@ import type { Locale } from '../i18n/locale.js';
 import type { Metrics } from '../observability/metrics.js';
 import { channelGauge, outboxGauge } from '../observability/metrics.js';
 import type { Dispatcher } from '../pipeline/dispatcher.js';
+import type { Logger } from '../util/logger.js';
 import type { HelpCatalog } from '../pipeline/help-catalog.js';
 import type { IdentityResolver } from '../pipeline/identity.js';
 import type { OutboxMessage } from '../store/entities/outbox-message.js';
@@ -23,12 +24,6 @@ import { ChatReplies } from './chat-replies.js';
 import { InboundProcessor } from './inbound-processor.js';
 import type { Outbox } from './outbox/outbox.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
-
-export interface ChatLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
 
 /** Approvals past their time are closed (and their cards updated) within this. */
 const EXPIRY_SWEEP_MS = 15_000;
@@ -66,7 +61,7 @@ export interface ChatServiceOptions {
   audit: AuditLog;
   help: HelpCatalog;
   metrics: Metrics;
-  logger: ChatLogger;
+  logger: Logger;
   locale: Locale;
   requireMention: boolean;
   /** Shutdown: commands from chat stop waiting, and drain() then waits for them to answer. */

@@ -3,9 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ClawError } from '../errors/claw-error.js';
 import type { Locale } from '../i18n/locale.js';
 import { homedir } from 'node:os';
-import { parseDuration } from '../pipeline/values/duration.js';
-import { parseQuantity } from '../pipeline/values/quantity.js';
-import { parseResourceName } from '../pipeline/values/name.js';
+import { parseDuration } from '../model/values/duration.js';
+import { parseQuantity } from '../model/values/quantity.js';
+import { parseResourceName } from '../model/values/name.js';
 import { configPath } from '../util/package-root.js';
 import { readYamlFile } from './yaml-file.js';
 

@@ -1,6 +1,6 @@
 // --feishu OPEN_ID and --dingtalk STAFF_ID, shared by `member add` and `member link`.
 import { ClawError } from '../errors/claw-error.js';
-import type { ChatPlatform } from '../store/entities/chat-identity.js';
+import type { ChatPlatform } from '../model/chat-origin.js';
 import type { FlagSpec } from './command-spec.js';
 
 export const chatIdentityFlags = {

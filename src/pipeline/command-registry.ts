@@ -1,5 +1,5 @@
 // The command tree: every command's words and aliases in one trie, validated at start-up (no duplicate words or aliases).
-import type { AnyCommand } from './command-spec.js';
+import type { AnyCommand, ArgSpec, FlagSpec } from './command-spec.js';
 
 /** Flags every command understands; commands may not declare these names. */
 export const GLOBAL_FLAGS = ['help', 'lang', 'page', 'reason'] as const;
@@ -26,6 +26,17 @@ function newNode(path: string[]): CommandNode {
 }
 
 const WORD = /^[a-z][a-z0-9-]*$/;
+/** `<resource>:<verb>`, as configs/roles.yaml names permissions. */
+const PERMISSION = /^[a-z][a-z-]*:[a-z][a-z-]*$/;
+
+/** A range only means something on a number, and must hold at least one value; a clamp needs both ends. */
+function rangeProblem(spec: ArgSpec | FlagSpec): string | null {
+  const ranged = spec.min !== undefined || spec.max !== undefined;
+  if (ranged && spec.kind !== 'int' && spec.kind !== 'duration') return `has a range but is a ${spec.kind}, not an int or duration`;
+  if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max) return `has min ${spec.min} above max ${spec.max}`;
+  if ('clamp' in spec && spec.clamp && (spec.min === undefined || spec.max === undefined)) return 'is clamped, which needs both min and max';
+  return null;
+}
 
 export class CommandRegistry {
   readonly root = newNode([]);
@@ -65,8 +76,13 @@ export class CommandRegistry {
         shorts.add(spec.short);
       }
       if (spec.kind === 'enum' && !spec.values?.length) throw new Error(`${where}: enum flag --${name} needs values`);
+      const problem = rangeProblem(spec);
+      if (problem) throw new Error(`${where}: flag --${name} ${problem}`);
+      if (spec.permission !== undefined && !PERMISSION.test(spec.permission)) throw new Error(`${where}: flag --${name} has a malformed permission "${spec.permission}"`);
     }
     command.args.forEach((arg, i) => {
+      const problem = rangeProblem(arg);
+      if (problem) throw new Error(`${where}: argument ${arg.name} ${problem}`);
       if (arg.variadic && i !== command.args.length - 1) throw new Error(`${where}: only the last argument may be variadic`);
       if (arg.required && i > 0 && !command.args[i - 1]!.required) throw new Error(`${where}: a required argument cannot follow an optional one`);
     });

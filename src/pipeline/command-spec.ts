@@ -1,18 +1,19 @@
 // The shape of a command module in commands/: words, typed arguments and flags, permission, risk, help, handler.
 import type { Text, Locale } from '../i18n/locale.js';
 import type { View } from '../render/view.js';
-import type { KeyValue } from './values/key-value.js';
-import type { Quantity } from './values/quantity.js';
-import type { Selector } from './values/selector.js';
-import type { Engines } from '../engines/engines.js';
-import type { Principal } from './principal.js';
-import type { ResolvedScope, ScopeRequest, ScopeTarget } from './scope.js';
+import type { KeyValue } from '../model/values/key-value.js';
+import type { Quantity } from '../model/values/quantity.js';
+import type { Selector } from '../model/values/selector.js';
+import type { Engines } from './handler-engines.js';
+import type { Principal } from '../model/principal.js';
+import type { ScopeRequest, ScopeTarget } from '../model/scope.js';
+import type { ResolvedScope } from '../store/resolved-scope.js';
 import type { ApprovalTarget } from '../store/entities/approval.js';
-import type { ChatOrigin } from './dispatcher.js';
+import type { ChatOrigin } from '../model/chat-origin.js';
 
 export type Risk = 'read' | 'write' | 'dangerous';
 
-/** Value types of arguments and flags; each has one parser in pipeline/values. */
+/** Value types of arguments and flags; each has one parser in model/values. */
 export type ValueKind = 'string' | 'name' | 'member' | 'int' | 'duration' | 'cpu' | 'bytes' | 'selector' | 'list' | 'kv' | 'enum' | 'bool';
 
 export type ValueOf<K extends ValueKind> = K extends 'int' | 'duration'
@@ -40,6 +41,10 @@ export interface ArgSpec {
   values?: readonly string[];
   /** Longest accepted `name` or `string`. */
   maxLength?: number;
+  /** Smallest accepted `int` (or `duration`, in ms); the binder refuses less, and help shows it. */
+  min?: number;
+  /** Largest accepted `int` (or `duration`, in ms); the binder refuses more, and help shows it. */
+  max?: number;
 }
 
 export interface FlagSpec {
@@ -57,6 +62,20 @@ export interface FlagSpec {
   maxLength?: number;
   /** Placeholder in usage lines, e.g. `DURATION`; defaults from the kind. */
   valueName?: string;
+  /** Smallest accepted `int` (or `duration`, in ms); the binder refuses less, and help and OpenAPI show it. */
+  min?: number;
+  /** Largest accepted `int` (or `duration`, in ms); the binder refuses more, and help and OpenAPI show it. */
+  max?: number;
+  /**
+   * Out of range is brought to the nearest bound instead of refused, for flags that only ask for "at most this much"
+   * (`--tail 99999` shows every line kept), as they always have.
+   */
+  clamp?: boolean;
+  /**
+   * A further permission, on the command's target, needed when this flag is given (`tenant quota --instances` changes
+   * the quota, which reading it does not need). The dispatcher checks it with the command's; help shows it.
+   */
+  permission?: string;
 }
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};

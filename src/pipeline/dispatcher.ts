@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { ClawError, isClawError } from '../errors/claw-error.js';
 import { localize, type Locale, type Text } from '../i18n/locale.js';
-import type { Engines } from '../engines/engines.js';
+import type { Engines } from './handler-engines.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { View } from '../render/view.js';
 import type { AuditDecision } from '../store/entities/audit-event.js';
@@ -11,15 +11,19 @@ import type { Tenant } from '../store/entities/tenant.js';
 import { canonicalHash } from '../engines/approvals/approvals-engine.js';
 import { RepeatedRefusals } from '../engines/audit/repeated-refusals.js';
 import { approvalView } from '../render/approval-views.js';
-import { bind, extractGlobalFlags } from './bind.js';
+import { bind } from './bind.js';
+import { extractGlobalFlags } from './global-flags.js';
 import type { CommandRegistry } from './command-registry.js';
 import type { AnyCommand, CommandContext, Risk } from './command-spec.js';
 import { parseLine } from './grammar/parse-line.js';
 import { normalizeCommandText } from './normalize.js';
-import { describeIdentity, type Principal } from './principal.js';
-import { isAllowed, isAllowedInTenant } from './rbac.js';
+import type { Logger } from '../util/logger.js';
+import type { ChatOrigin } from '../model/chat-origin.js';
+import { describeIdentity, type Principal } from '../model/principal.js';
+import { isAllowed, isAllowedInTenant } from '../model/rbac.js';
 import { redactCommandLine, redactPointer, redactSecrets, type SecretNames } from './redact.js';
-import { DEFAULT_TENANT, scopePath, scopeText, targetOf, tenantOf, type ResolvedScope, type ScopeDefaults, type ScopeRequest, type ScopeTarget } from './scope.js';
+import { DEFAULT_TENANT, scopePath, scopeText, tenantOf, type ScopeDefaults, type ScopeRequest, type ScopeTarget } from '../model/scope.js';
+import { targetOf, type ResolvedScope } from '../store/resolved-scope.js';
 
 /** Where a command came from; below the dispatcher nothing knows more about the channel than this name. */
 export type ChannelName = 'api' | 'cli' | 'web' | 'feishu' | 'dingtalk' | 'claw';
@@ -45,17 +49,6 @@ export interface DispatchInput {
   signal?: AbortSignal;
 }
 
-/** A chat address, platform-neutral (the channels' ChatAddress has this shape). */
-export interface ChatOrigin {
-  platform: string;
-  orgId: string;
-  chatId: string;
-  chatType: 'group' | 'direct';
-  userId?: string;
-  /** The message that carried the command: answers about it (an approval card) reply to it. */
-  messageId?: string;
-}
-
 export interface DispatchSuccess {
   ok: true;
   command: string;
@@ -78,11 +71,6 @@ export interface DispatchFailure {
 }
 
 export type DispatchOutcome = DispatchSuccess | DispatchFailure;
-
-export interface Logger {
-  error(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-}
 
 export interface DispatcherOptions {
   registry: CommandRegistry;
@@ -177,6 +165,14 @@ export class Dispatcher {
         if (!isAllowed(principal, command.permission, target)) {
           decision = 'denied';
           throw forbidden(commandName, command.permission ?? '-', target);
+        }
+        // Flags that change more than the command's permission covers (`tenant quota --instances`) declare their own,
+        // checked here like the command's: before the approval gate, so a request nobody may run is never held.
+        for (const permission of flagPermissions(command, binding.flags)) {
+          if (!isAllowed(principal, permission, target)) {
+            decision = 'denied';
+            throw forbidden(commandName, permission, target);
+          }
         }
         decision = 'allowed';
         scope ??= await this.resolveScope(target, tenants);
@@ -401,6 +397,13 @@ const NEVER = new AbortController().signal;
 /** A ResolvedScope carries rows (objects) where a ScopeTarget carries names. */
 function isResolved(scope: ResolvedScope | ScopeTarget): scope is ResolvedScope {
   return 'tenant' in scope && typeof scope.tenant === 'object';
+}
+
+/** The permissions declared by the flags given (a yes/no flag set, a value, a repeatable flag at least once), in order. */
+function flagPermissions(command: AnyCommand, flags: Record<string, unknown>): string[] {
+  const given = (value: unknown) => value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+  const permissions = Object.entries(command.flags).filter(([name, spec]) => spec.permission && given(flags[name])).map(([, spec]) => spec.permission!);
+  return [...new Set(permissions)];
 }
 
 function forbidden(command: string, permission: string, target: ScopeTarget): ClawError {

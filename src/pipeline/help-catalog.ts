@@ -2,12 +2,13 @@
 import { ClawError } from '../errors/claw-error.js';
 import { localize, type Locale, type Text } from '../i18n/locale.js';
 import type { SectionsView } from '../render/view.js';
-import type { AnyCommand } from './command-spec.js';
+import type { AnyCommand, ArgSpec, FlagSpec } from './command-spec.js';
 import type { CommandNode, CommandRegistry } from './command-registry.js';
-import type { Principal } from './principal.js';
-import { isAllowedSomewhere } from './rbac.js';
-import { closest } from './suggest.js';
+import type { Principal } from '../model/principal.js';
+import { isAllowedSomewhere } from '../model/rbac.js';
+import { closest } from '../util/suggest.js';
 import { argUsage, flagUsage, usageLine } from './usage.js';
+import { rangeText } from './value-range.js';
 import { displayWidth, padEndDisplay } from '../util/display-width.js';
 
 const RISK: Record<AnyCommand['risk'], Text> = {
@@ -19,6 +20,25 @@ const RISK: Record<AnyCommand['risk'], Text> = {
 function pad(lines: Array<[string, string]>): string[] {
   const width = Math.min(48, Math.max(0, ...lines.map(([left]) => displayWidth(left))));
   return lines.map(([left, right]) => `${padEndDisplay(left, width)}  ${right}`);
+}
+
+/** A flag's or argument's help with what its spec declares besides: the accepted range, a further permission. */
+function withFacts(help: string, spec: ArgSpec | FlagSpec, t: (text: Text) => string): string {
+  const range = rangeText(spec);
+  const facts = [
+    ...(range ? [t({ en: `range: ${range.en}`, zh: `范围：${range.zh}` })] : []),
+    ...('permission' in spec && spec.permission ? [t({ en: `needs ${spec.permission}`, zh: `需要 ${spec.permission} 权限` })] : []),
+  ];
+  return facts.length ? `${help}${t({ en: ` (${facts.join('; ')})`, zh: `（${facts.join('；')}）` })}` : help;
+}
+
+/** `; tenant:policy with --approvals, --expiry`: the permissions flags add to the command's, grouped by permission. */
+function flagPermissions(command: AnyCommand, t: (text: Text) => string): string {
+  const byPermission = new Map<string, string[]>();
+  for (const [name, spec] of Object.entries(command.flags)) {
+    if (spec.permission) byPermission.set(spec.permission, [...(byPermission.get(spec.permission) ?? []), `--${name}`]);
+  }
+  return [...byPermission].map(([permission, flags]) => t({ en: `; ${permission} with ${flags.join(', ')}`, zh: `；使用 ${flags.join('、')} 时还需 ${permission}` })).join('');
 }
 
 function shortForm(command: AnyCommand): string {
@@ -98,19 +118,19 @@ export class HelpCatalog {
     const sections: SectionsView['sections'] = [{ lines: [`${t({ en: 'Usage', zh: '用法' })}: ${usageLine(command)}`] }];
     if (command.description) sections.push({ lines: t(command.description).split('\n') });
     if (command.args.length) {
-      sections.push({ heading: t({ en: 'Arguments', zh: '参数' }), lines: pad(command.args.map((a) => [argUsage(a).replace(/[[\]]/g, ''), t(a.help)])) });
+      sections.push({ heading: t({ en: 'Arguments', zh: '参数' }), lines: pad(command.args.map((a) => [argUsage(a).replace(/[[\]]/g, ''), withFacts(t(a.help), a, t)])) });
     }
     const flags = Object.entries(command.flags);
     if (flags.length) {
       sections.push({
         heading: t({ en: 'Flags', zh: '选项' }),
-        lines: pad(flags.map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}${flagUsage(name, spec).replace(/^\[|\](\.\.\.)?$/g, '')}`, t(spec.help)])),
+        lines: pad(flags.map(([name, spec]) => [`${spec.short ? `-${spec.short}, ` : ''}${flagUsage(name, spec).replace(/^\[|\](\.\.\.)?$/g, '')}`, withFacts(t(spec.help), spec, t)])),
       });
     }
     if (command.examples.length) sections.push({ heading: t({ en: 'Examples', zh: '示例' }), lines: [...command.examples] });
     const aliases = this.registry.aliasesOf(command.words);
     const facts = [
-      `${t({ en: 'Permission', zh: '所需权限' })}: ${command.permission ?? t({ en: 'any member', zh: '任何成员' })}`,
+      `${t({ en: 'Permission', zh: '所需权限' })}: ${command.permission ?? t({ en: 'any member', zh: '任何成员' })}${flagPermissions(command, t)}`,
       `${t({ en: 'Risk', zh: '风险' })}: ${t(RISK[command.risk])}${command.riskOf && command.risk !== 'dangerous' ? t({ en: ' (dangerous for --selector and --all)', zh: '（使用 --selector 或 --all 时为高风险）' }) : ''}`,
     ];
     if (aliases.length) facts.unshift(`${t({ en: 'Aliases', zh: '别名' })}: ${aliases.join(', ')}`);

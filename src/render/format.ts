@@ -1,6 +1,6 @@
 // Formatting shared by command views: times, ages, role bindings, tones.
 import type { Locale } from '../i18n/locale.js';
-import { scopePath, type ScopeTarget } from '../pipeline/scope.js';
+import { scopePath, type ScopeTarget } from '../model/scope.js';
 
 /** `2026-11-21 14:36 UTC`: one unambiguous form for every replica and reader, whatever the server's time zone. */
 export function formatTime(date: Date | null | undefined, locale: Locale): string {

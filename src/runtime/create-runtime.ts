@@ -6,14 +6,9 @@ import { createKubernetesRuntime } from './kubernetes/index.js';
 import { createLocalRuntime } from './local/index.js';
 import type { Runtime } from './runtime.js';
 import type { RuntimeMeter } from './runtime-meter.js';
+import type { Logger } from '../util/logger.js';
 
-export interface RuntimeLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export function createRuntime(settings: Settings, db: DataSource, logger: RuntimeLog, meter: RuntimeMeter): Runtime {
+export function createRuntime(settings: Settings, db: DataSource, logger: Logger, meter: RuntimeMeter): Runtime {
   if (settings.runtime === 'kubernetes') {
     return createKubernetesRuntime({
       ...(settings.kubernetes.kubeconfig ? { kubeconfigPath: settings.kubernetes.kubeconfig } : {}),

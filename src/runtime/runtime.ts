@@ -4,16 +4,7 @@
 // are deterministic (derived from the InstanceRef), so a repeated apply finds what the previous attempt created.
 import type { Text } from '../i18n/locale.js';
 import type { LeaderElector, LeaseTiming } from './leader-elector.js';
-import type { WorkloadSpec } from './workload.js';
-
-/** Identifies an instance everywhere below the engines. Names are DNS-1123 labels. */
-export interface InstanceRef {
-  /** The instance's id in the database; stored on every resource (label/annotation or state file). */
-  id: string;
-  tenant: string;
-  project: string;
-  name: string;
-}
+import type { InstanceRef, WorkloadSpec } from './workload.js';
 
 /** Where and how an instance runs, decided by the runtime before the adapter generates its files. */
 export interface RuntimeTarget {

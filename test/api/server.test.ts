@@ -74,6 +74,16 @@ describe('OpenAPI', () => {
     expect(doc.paths['/api/v1/commands']!.post!.responses).toHaveProperty('4XX');
     expect(JSON.stringify(doc.paths['/api/v1/commands']!.post!.responses['4XX'])).toContain('#/components/schemas/ErrorEnvelope');
   });
+
+  it('documents a query parameter that is an int flag with the range its command spec declares', async () => {
+    const doc = (await call('GET', '/api/v1/openapi.json')).body as unknown as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string; schema: Record<string, unknown> }> }>>;
+    };
+    const param = (path: string, name: string) => doc.paths[path]!.get!.parameters!.find((p) => p.in === 'query' && p.name === name)!.schema;
+    expect(param('/api/v1/audit', 'limit')).toMatchObject({ type: 'integer', minimum: 1, maximum: 1000 });
+    expect(param('/api/v1/instances/{id}/logs', 'tail')).toMatchObject({ type: 'integer', minimum: 1, maximum: 5000 });
+    expect(param('/api/v1/audit', 'decision')).toMatchObject({ type: 'string', enum: ['allowed', 'denied', 'invalid', 'unauthenticated'] });
+  });
 });
 
 describe('authentication and rate limits', () => {
@@ -275,6 +285,8 @@ describe('REST resources', () => {
     expect((audit.body.result as { events: unknown[] }).events).toHaveLength(5);
     expect((await call('GET', '/api/v1/audit/verify')).body.result).toMatchObject({ ok: true });
     expect((await call('GET', '/api/v1/audit?limit=abc')).status).toBe(400);
+    // Out of the declared range, a limit is brought into it, as it always was: 0 shows one event.
+    expect(((await call('GET', '/api/v1/audit?limit=0')).body.result as { events: unknown[] }).events).toHaveLength(1);
   });
 
   it('applies RBAC to REST exactly as to commands', async () => {

@@ -1,6 +1,6 @@
 // A control plane per command test file, with helpers to run text as the admin or another member and read results.
 import { afterAll, beforeAll } from 'vitest';
-import type { Principal } from '../../src/pipeline/principal.js';
+import type { Principal } from '../../src/model/principal.js';
 import { startTestControlPlane, type TestControlPlane, type TestControlPlaneOptions } from '../support/test-control-plane.js';
 import { renderText } from '../../src/render/text.js';
 import { renderErrorText } from '../../src/render/error-text.js';

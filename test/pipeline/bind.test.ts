@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/index.js';
 import { ClawError } from '../../src/errors/claw-error.js';
 import { loadAliases } from '../../src/pipeline/aliases.js';
-import { bind, extractGlobalFlags, type Binding } from '../../src/pipeline/bind.js';
+import { bind, type Binding } from '../../src/pipeline/bind.js';
+import { extractGlobalFlags } from '../../src/pipeline/global-flags.js';
 import { CommandRegistry } from '../../src/pipeline/command-registry.js';
 import { defineCommand, type AnyCommand } from '../../src/pipeline/command-spec.js';
 import { parseLine } from '../../src/pipeline/grammar/parse-line.js';
@@ -157,6 +158,27 @@ describe('arguments and flags', () => {
     expect(e.message).toContain(message);
     if (hint) expect(typeof e.extras.hint === 'object' ? e.extras.hint.en : e.extras.hint).toContain(hint);
     expect(e.extras.pointer).toBeTypeOf('string');
+  });
+
+  it.each([
+    ['claw status --limit 1001', 'Invalid flag --limit: must be from 1 to 1000', '                    ^^^^'],
+    ['claw status --offset -1', 'Invalid flag --offset: must be 0 or more', '                     ^^'],
+    ['claw tenant quota acme --instances 100001', 'Invalid flag --instances: must be from 0 to 100000', '                                   ^^^^^^'],
+    ['claw tenant policy acme --approvals 11', 'Invalid flag --approvals: must be from 0 to 10', '                                    ^^'],
+    ['claw tenant policy acme --expiry 30s', 'Invalid flag --expiry: must be from 1m to 7d', '                                 ^^^'],
+  ])('refuses %s with the declared range, before any handler runs', (text, message, caret) => {
+    const e = failure(text);
+    expect(e.apiCode).toBe('invalid_argument');
+    expect(e.message).toBe(message);
+    expect(e.messageIn('zh')).toMatch(/须(在 .+ 到 .+ 之间|大于等于 0)/);
+    expect(e.extras.pointer).toBe(`${text}\n${caret}`);
+  });
+
+  it('accepts the bounds themselves, and brings a clamped flag into its range instead of refusing', () => {
+    expect(command('claw status --limit 1000 --offset 0').flags).toMatchObject({ limit: 1000, offset: 0 });
+    expect(command('claw tenant policy acme --expiry 7d --approvals 0').flags).toMatchObject({ expiry: 7 * 86_400_000, approvals: 0 });
+    expect(command('claw logs demo --tail 99999').flags.tail).toBe(5000);
+    expect(command('claw audit --limit 0').flags.limit).toBe(1);
   });
 
   it('points at the offending value', () => {

@@ -47,6 +47,14 @@ describe('CommandRegistry', () => {
     expect(() => new CommandRegistry([make(['x'], { a: { kind: 'bool', short: 'h', help: { en: '', zh: '' } } })])).toThrow('bad short flag');
   });
 
+  it('refuses a range that cannot hold, a range on a non-number, and a malformed flag permission', () => {
+    const help = { en: '', zh: '' };
+    expect(() => new CommandRegistry([make(['x'], { n: { kind: 'int', min: 5, max: 1, help } })])).toThrow('flag --n has min 5 above max 1');
+    expect(() => new CommandRegistry([make(['x'], { n: { kind: 'string', max: 1, help } })])).toThrow('flag --n has a range but is a string');
+    expect(() => new CommandRegistry([make(['x'], { n: { kind: 'int', min: 1, clamp: true, help } })])).toThrow('needs both min and max');
+    expect(() => new CommandRegistry([make(['x'], { n: { kind: 'bool', permission: 'tenant quota', help } })])).toThrow('malformed permission');
+  });
+
   it('refuses upper-case or spaced command words', () => {
     expect(() => new CommandRegistry([make(['Status'])])).toThrow('must be lowercase');
   });

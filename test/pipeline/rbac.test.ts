@@ -1,7 +1,7 @@
 // RBAC decisions: role x command x scope, cross-tenant attempts denied, escalation refused, every denial audited.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contains, permits } from '../../src/pipeline/rbac.js';
-import type { Principal } from '../../src/pipeline/principal.js';
+import { contains, permits } from '../../src/model/rbac.js';
+import type { Principal } from '../../src/model/principal.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/test-control-plane.js';
 
 describe('permission patterns and scope containment', () => {

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, type V1LabelSelector } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubernetesRuntime, POD_FILES_DIR, createKubernetesRuntime, type KubernetesRuntimeOptions } from '../../src/runtime/kubernetes/index.js';
-import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget, type TenantQuota } from '../../src/runtime/runtime.js';
-import type { WorkloadSpec } from '../../src/runtime/workload.js';
+import { RuntimeError, type Observation, type RuntimeTarget, type TenantQuota } from '../../src/runtime/runtime.js';
+import type { InstanceRef, WorkloadSpec } from '../../src/runtime/workload.js';
 import { instanceNames, legacyInstanceNames } from '../../src/runtime/kubernetes/names.js';
 import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from '../../src/runtime/kubernetes/manifests.js';
 import { KubeletControl } from '../cluster/kubelet-control.js';
 import { createTestNamespace, loadTestKubeConfig, type TestNamespace } from '../cluster/test-namespace.js';
 import { describeRuntimeContract, waitFor } from './runtime-contract.js';
+import { silentLogger } from '../../src/util/logger.js';
 
 const READY_TIMEOUT_MS = 30_000;
 const GRACE_SECONDS = 7;
@@ -826,7 +827,7 @@ describe('kubernetes runtime without a reachable apiserver', () => {
     const noisy = createKubernetesRuntime({
       kubeConfig: kubeConfigFor(`https://127.0.0.1:${port}`),
       requestTimeoutMs: 1000,
-      logger: { warn: (_o, msg) => warnings.push(msg), error: (_o, msg) => warnings.push(msg) },
+      logger: { ...silentLogger, warn: (_o, msg) => warnings.push(msg ?? ''), error: (_o, msg) => warnings.push(msg ?? '') },
     });
     const elector = noisy.leaderElector('lonely', { durationMs: 2000, renewMs: 100 });
     elector.start(new AbortController().signal);

@@ -12,8 +12,8 @@ import { instanceDirs, listInstanceDirs } from '../../src/runtime/local/instance
 import { detectIsolation, findOnPath, type LocalIsolation } from '../../src/runtime/local/isolation.js';
 import { isSameProcess } from '../../src/runtime/local/process-identity.js';
 import { readRuntimeRecord } from '../../src/runtime/local/runtime-file.js';
-import type { InstanceRef, RuntimeTarget } from '../../src/runtime/runtime.js';
-import type { WorkloadSpec } from '../../src/runtime/workload.js';
+import type { RuntimeTarget } from '../../src/runtime/runtime.js';
+import type { InstanceRef, WorkloadSpec } from '../../src/runtime/workload.js';
 import { LocalClawUserEntity } from '../../src/store/entities/local-claw-user.js';
 import { openStore, type Store } from '../../src/store/data-source.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';

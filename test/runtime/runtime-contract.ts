@@ -1,8 +1,8 @@
 // The contract every Runtime passes: the Kubernetes runtime against the real test cluster, the local one with real processes.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceRef, Observation, Runtime, RuntimeTarget } from '../../src/runtime/runtime.js';
-import type { WorkloadSpec } from '../../src/runtime/workload.js';
+import type { Observation, Runtime, RuntimeTarget } from '../../src/runtime/runtime.js';
+import type { InstanceRef, WorkloadSpec } from '../../src/runtime/workload.js';
 
 export interface ContractHarness {
   runtime: Runtime;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../src/control-plane.js';
-import type { Principal } from '../../src/pipeline/principal.js';
+import type { Principal } from '../../src/model/principal.js';
 import { randomToken } from '../../src/util/ids.js';
 import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './databases.js';
 

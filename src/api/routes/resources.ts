@@ -1,5 +1,7 @@
 // REST resources (tenants, projects, members, roles, tokens, audit): typed shortcuts that run the same commands.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandRegistry } from '../../pipeline/command-registry.js';
+import { rangeText } from '../../pipeline/value-range.js';
 import type { ApiContext } from '../api-context.js';
 import { commandText, type FlagValue } from '../command-text.js';
 import { runCommand } from '../run-command.js';
@@ -15,11 +17,19 @@ interface ResourceRoute {
   tag: string;
   summary: string;
   params?: Record<string, object>;
-  query?: Record<string, object>;
+  query?: Record<string, object | IntFlagQuery>;
   body?: { required?: string[]; properties: Record<string, object> };
   /** The command this route runs, built from the request; values are quoted, so they parse exactly as sent. */
   command(input: { params: Params; query: Query; body: Body }): { words: string[]; positionals?: Array<string | undefined>; flags?: Record<string, FlagValue> };
   created?: boolean;
+}
+
+/**
+ * A query parameter passed on as an `int` flag: validated as digits (query values are text, and types are not coerced),
+ * documented as an integer with the range the flag's spec declares, which the binder enforces.
+ */
+class IntFlagQuery {
+  constructor(readonly words: readonly string[], readonly flag: string, readonly pattern: string) {}
 }
 
 const str = (description: string, extra: object = {}) => ({ type: 'string', minLength: 1, maxLength: 200, description, ...extra });
@@ -102,7 +112,7 @@ const ROUTES: ResourceRoute[] = [
     method: 'GET', url: '/api/v1/audit', tag: 'audit', summary: 'Audit events, newest first',
     query: {
       since: str('e.g. 1h, 7d'), member: str('Member name'), command: str('Command words, e.g. tenant delete'),
-      decision: { type: 'string', enum: ['allowed', 'denied', 'invalid', 'unauthenticated'] }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' }, tenant: str('Tenant name'),
+      decision: { type: 'string', enum: ['allowed', 'denied', 'invalid', 'unauthenticated'] }, limit: new IntFlagQuery(['audit'], 'limit', '^[0-9]{1,4}$'), tenant: str('Tenant name'),
     },
     command: ({ query }) => ({
       words: ['audit'],
@@ -162,7 +172,7 @@ const ROUTES: ResourceRoute[] = [
   })),
   {
     method: 'GET', url: '/api/v1/instances/:id/logs', tag: 'instances', summary: 'Log lines (claw logs)', params: { id: str('Instance id') },
-    query: { tail: { type: 'string', pattern: '^[0-9]{1,5}$' }, since: str('e.g. 1h'), previous: { type: 'string', enum: ['true', 'false'] } },
+    query: { tail: new IntFlagQuery(['logs'], 'tail', '^[0-9]{1,5}$'), since: str('e.g. 1h'), previous: { type: 'string', enum: ['true', 'false'] } },
     command: ({ params, query }) => ({ words: ['logs'], positionals: [params.id], flags: { tail: query.tail, since: query.since, previous: query.previous === 'true' } }),
   },
   {
@@ -193,18 +203,43 @@ function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.map(String) : undefined;
 }
 
+/** The query schema as validated, and as documented when an `int` flag's range is worth showing. */
+function queryDocs(query: Record<string, object | IntFlagQuery>, commands: CommandRegistry): { validated: Record<string, object>; documented?: Record<string, object> } {
+  const validated: Record<string, object> = {};
+  const documented: Record<string, object> = {};
+  let ranged = false;
+  for (const [name, entry] of Object.entries(query)) {
+    if (!(entry instanceof IntFlagQuery)) {
+      validated[name] = documented[name] = entry;
+      continue;
+    }
+    const spec = commands.find(entry.words)?.command?.flags[entry.flag];
+    // A route naming a flag that is not an int is a mistake in this file: it stops the start, never a request.
+    if (spec?.kind !== 'int') throw new Error(`route query ${name}: claw ${entry.words.join(' ')} has no int flag --${entry.flag}`);
+    const range = rangeText(spec);
+    const description = `${spec.help.en}${range ? `; ${range.en}${spec.clamp ? ' (a value outside is brought to the nearest bound)' : ''}` : ''}`;
+    validated[name] = { type: 'string', pattern: entry.pattern, description };
+    documented[name] = { type: 'integer', description, ...(spec.min !== undefined ? { minimum: spec.min } : {}), ...(spec.max !== undefined ? { maximum: spec.max } : {}) };
+    ranged = true;
+  }
+  return { validated, ...(ranged ? { documented } : {}) };
+}
+
 export function resourceRoutes(app: FastifyInstance, api: ApiContext): void {
   for (const route of ROUTES) {
     const { 200: ok, ...failures } = envelopeResponses;
     const response = route.created ? { 201: ok, ...failures } : envelopeResponses;
     const schema: Record<string, unknown> = { tags: [route.tag], summary: route.summary, response };
     if (route.params) schema.params = { type: 'object', required: Object.keys(route.params), properties: route.params };
-    if (route.query) schema.querystring = { type: 'object', additionalProperties: false, properties: route.query };
+    const query = route.query && queryDocs(route.query, api.commands);
+    if (query) schema.querystring = { type: 'object', additionalProperties: false, properties: query.validated };
     if (route.body) schema.body = { type: 'object', additionalProperties: false, required: route.body.required ?? [], properties: route.body.properties };
     app.route({
       method: route.method,
       url: route.url,
       schema,
+      // The document shows what the value means (an integer in a range), not only how it is spelled.
+      ...(query?.documented ? { config: { swaggerTransform: ({ schema: s, url }) => ({ schema: { ...s, querystring: { type: 'object', additionalProperties: false, properties: query.documented } }, url }) } } : {}),
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const spec = route.command({ params: request.params as Params, query: (request.query ?? {}) as Query, body: (request.body ?? {}) as Body });
         const text = commandText(spec.words, spec.positionals ?? [], spec.flags ?? {});

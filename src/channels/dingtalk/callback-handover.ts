@@ -1,6 +1,6 @@
 // Hands one stream CALLBACK to a handler under a time budget: the ack goes out when the handler answers or when the
 // budget runs out, whichever is first, and a handler that throws, rejects or runs late never loses the ack.
-import type { DingTalkLogger } from './dingtalk-options.js';
+import type { Logger } from '../../util/logger.js';
 import { errorText } from './stream-client.js';
 
 export interface HandOver<T> {
@@ -8,7 +8,7 @@ export interface HandOver<T> {
   what: string;
   /** How long the ack may wait for the handler. */
   budgetMs: number;
-  logger: DingTalkLogger;
+  logger: Logger;
   run: () => Promise<T>;
   /** Sends the ack, exactly once: with the handler's value if it came within the budget, else with undefined. */
   ack: (value: T | undefined) => void;

@@ -17,7 +17,8 @@ import type {
 import { handOver } from './callback-handover.js';
 import { DingTalkDelivery } from './dingtalk-delivery.js';
 import { cardParamMapOf, renderDingTalk } from './dingtalk-messages.js';
-import type { DingTalkChannelOptions, DingTalkLogger } from './dingtalk-options.js';
+import type { DingTalkChannelOptions } from './dingtalk-options.js';
+import type { Logger } from '../../util/logger.js';
 import { mapCardCallback, mapRobotMessage } from './event-mapper.js';
 import { OpenApiClient } from './openapi-client.js';
 import { DINGTALK_LIMITS, PLATFORM_MAX_MESSAGE_BYTES, RENDER_MAX_BYTES } from './rate-limits.js';
@@ -47,7 +48,7 @@ export class DingTalkChannel implements ChatChannel {
   private readonly client: StreamClient;
   private readonly supervisor: StreamSupervisor;
   private readonly delivery: DingTalkDelivery;
-  private readonly logger: DingTalkLogger;
+  private readonly logger: Logger;
   private readonly cardTemplateId: string | undefined;
   private readonly handlerBudgetMs: number;
   private handlers: ChannelHandlers | undefined;

@@ -1,11 +1,5 @@
 // Options of the DingTalk channel: credentials, endpoints, the card template and reconnect pacing.
-
-/** Structured logger (pino's shape): objects first, never a secret in either argument. */
-export interface DingTalkLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '../../util/logger.js';
 
 export interface DingTalkChannelOptions {
   /** The app key: identifies the app at the stream gateway and for the access token. */
@@ -19,7 +13,7 @@ export interface DingTalkChannelOptions {
   robotCode: string;
   /** An interactive card template with the variables of CardParamMap; without it, buttons become dtmd links. */
   cardTemplateId?: string;
-  logger: DingTalkLogger;
+  logger: Logger;
   /**
    * Reconnect backoff: starts at 1 s (a dropped connection comes back before anyone notices), doubles with jitter,
    * capped at 60 s (a gateway outage is not hammered, and recovery is noticed within a minute).

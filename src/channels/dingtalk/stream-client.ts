@@ -1,7 +1,7 @@
 // The SDK's DWClient with its faults fenced off: configurable gateway, no retry loops of its own, a stop that stops.
 import { DWClient } from 'dingtalk-stream';
 import type { DWClientDownStream } from 'dingtalk-stream';
-import type { DingTalkLogger } from './dingtalk-options.js';
+import type { Logger } from '../../util/logger.js';
 
 export interface StreamClientOptions {
   clientId: string;
@@ -10,7 +10,7 @@ export interface StreamClientOptions {
   /** Applies to the gateway request and to the websocket handshake separately. */
   connectTimeoutMs: number;
   keepAlive: boolean;
-  logger: DingTalkLogger;
+  logger: Logger;
 }
 
 /** The part of the SDK's ws socket this class touches (the SDK owns the socket; its type is private there). */
@@ -40,7 +40,7 @@ export class StreamClient extends DWClient {
   private disconnectTimer: NodeJS.Timeout | undefined;
   private readonly gatewayUrl: string;
   private readonly connectTimeoutMs: number;
-  private readonly logger: DingTalkLogger;
+  private readonly logger: Logger;
 
   constructor(options: StreamClientOptions) {
     // `subscriptions` and `autoReconnect` are missing from the constructor's type but spread into the config at runtime.

@@ -1,5 +1,5 @@
 // The one loop that connects the DingTalk stream and reconnects it: one attempt at a time, capped exponential backoff.
-import type { DingTalkLogger } from './dingtalk-options.js';
+import type { Logger } from '../../util/logger.js';
 import { errorText } from './stream-client.js';
 import type { StreamConnection } from './stream-client.js';
 import { sleep } from '../../util/sleep.js';
@@ -12,7 +12,7 @@ export interface StreamConnector {
 
 export interface StreamSupervisorOptions {
   connector: StreamConnector;
-  logger: DingTalkLogger;
+  logger: Logger;
   initialMs: number;
   maxMs: number;
   /** A connection that lived this long resets the backoff; a shorter one counts as another failure (flapping). */

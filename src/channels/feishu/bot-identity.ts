@@ -1,6 +1,6 @@
 // The bot's own open_id, learned once from the bot info API: an @mention counts only when it names this open_id.
 import type { FeishuApi } from './feishu-api.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 import { within } from './deadline.js';
 
 /** After a failed lookup, the next event may try again this much later (not every event: the API may be down). */
@@ -13,7 +13,7 @@ export class BotIdentity {
 
   constructor(
     private readonly api: FeishuApi,
-    private readonly logger: FeishuLogger,
+    private readonly logger: Logger,
   ) {}
 
   /** Starts the lookup unless it is known or under way; never rejects. */

@@ -3,7 +3,7 @@ import { Client, LoggerLevel } from '@larksuiteoapi/node-sdk';
 import type { HttpInstance, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import { retryAfterMs } from './rate-limits.js';
 import type { TokenCache } from './token-cache.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 
 /** Codes meaning "this tenant_access_token is missing, invalid or expired": drop it and fetch a new one. */
 export const TOKEN_REJECTED_CODES = new Set([99991661, 99991663, 99991668]);
@@ -71,7 +71,7 @@ export interface FeishuApiOptions {
   cache: TokenCache;
   httpInstance: HttpInstance;
   sdkLogger: SdkLogger;
-  logger: FeishuLogger;
+  logger: Logger;
 }
 
 export class FeishuApi {

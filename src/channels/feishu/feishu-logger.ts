@@ -1,12 +1,6 @@
 // The channel's logger, and the adapter that lets the SDK log through it without leaking credentials or chat text.
 import type { Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
-
-/** Pino-compatible (object first, then message); the channel never passes it a secret or message text. */
-export interface FeishuLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../../util/logger.js';
 
 const REDACTED = '[redacted]';
 
@@ -56,7 +50,7 @@ function describe(value: unknown): string {
  * The SDK's `logger` option: LoggerProxy hands each call its arguments as one array. `secrets` is read on every line
  * because tenant tokens change while the process runs.
  */
-export function sdkLogger(logger: FeishuLogger, secrets: () => readonly string[]): SdkLogger {
+export function sdkLogger(logger: Logger, secrets: () => readonly string[]): SdkLogger {
   const line = (args: unknown[]): string => redact(describe(args), secrets());
   return {
     error: (...args: unknown[]) => logger.error({ component: 'feishu-sdk' }, line(args)),

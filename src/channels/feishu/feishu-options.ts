@@ -1,6 +1,6 @@
 // Options of the Feishu channel, their defaults, and the checks that must fail at start-up rather than at first use.
 import { ClawError } from '../../errors/claw-error.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 
 export interface FeishuChannelOptions {
   /** `cli_` + 16 hex digits: WSClient.start() only logs a bad one and never connects, so it is checked here. */
@@ -14,7 +14,7 @@ export interface FeishuChannelOptions {
   encryptKey?: string;
   /** Webhook mode: compared with the token in every request (the SDK never checks it). Required there. */
   verificationToken?: string;
-  logger: FeishuLogger;
+  logger: Logger;
   /** Webhook requests stamped further than this from now are refused as replays. Default 5 min: Feishu retries are new requests. */
   replayWindowMs?: number;
   /** Restart backoff after the SDK gives up on the long connection. Default 1 s doubling to 2 min (the SDK's own retry interval). */

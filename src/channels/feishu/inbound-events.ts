@@ -5,7 +5,7 @@ import type { ChatKinds } from './chat-kinds.js';
 import { within } from './deadline.js';
 import { parseCardAction, parseMessageEvent, toCardClick, toInboundMessage } from './event-mapper.js';
 import type { FlatEvent } from './event-mapper.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { UserNames } from './user-names.js';
 
 /** What Feishu expects back from a card.action.trigger: the card that replaces the clicked one, or a toast. */
@@ -17,7 +17,7 @@ export interface InboundEventsOptions {
   bot: BotIdentity;
   names: UserNames;
   chats: ChatKinds;
-  logger: FeishuLogger;
+  logger: Logger;
   lookupBudgetMs: number;
   handlerBudgetMs: number;
 }

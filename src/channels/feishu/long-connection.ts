@@ -2,7 +2,7 @@
 import { LoggerLevel, WSClient } from '@larksuiteoapi/node-sdk';
 import type { EventDispatcher, HttpInstance, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { ConnectionStatus } from './connection-status.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 
 export interface LongConnectionOptions {
   appId: string;
@@ -11,7 +11,7 @@ export interface LongConnectionOptions {
   dispatcher: EventDispatcher;
   httpInstance: HttpInstance;
   sdkLogger: SdkLogger;
-  logger: FeishuLogger;
+  logger: Logger;
   status: ConnectionStatus;
   reconnect: { initialMs: number; maxMs: number };
   pingTimeoutSeconds: number;

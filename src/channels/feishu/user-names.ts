@@ -1,6 +1,6 @@
 // Display names of senders, looked up once per person with the contact API and remembered; a failed lookup never blocks.
 import type { FeishuApi } from './feishu-api.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 import { within } from './deadline.js';
 
 /** Names change rarely; a day keeps renames visible without a lookup per message. */
@@ -22,7 +22,7 @@ export class UserNames {
 
   constructor(
     private readonly api: FeishuApi,
-    private readonly logger: FeishuLogger,
+    private readonly logger: Logger,
   ) {}
 
   /** The cached name, or the looked-up one if it arrives within `ms`; the lookup finishes in the background anyway. */

@@ -1,6 +1,6 @@
 // Webhook mode: verifies, decrypts and dispatches one Feishu HTTP request, doing every check the SDK leaves out.
 import type { FlatEvent } from './event-mapper.js';
-import type { FeishuLogger } from './feishu-logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { InboundEvents } from './inbound-events.js';
 import { decryptBody, sameSecret, signatureValid } from './webhook-crypto.js';
 
@@ -19,7 +19,7 @@ export interface WebhookReceiverOptions {
   verificationToken: string;
   replayWindowMs: number;
   inbound: InboundEvents;
-  logger: FeishuLogger;
+  logger: Logger;
 }
 
 /** Stable codes for refused requests: Feishu only sees the status, but an operator reading the body should not guess. */

@@ -5,12 +5,13 @@ import { OutboxMessageEntity, type OutboxMessage } from '../../store/entities/ou
 import { RateLimiter } from '../../util/rate-limiter.js';
 import { DeliveryError, type ChatAddress, type ChatChannel, type Delivery, type Platform, type RenderedMessage } from '../chat-channel.js';
 import type { Outbox } from './outbox.js';
+import type { Logger } from '../../util/logger.js';
 
 export interface OutboxWorkerOptions {
   db: DataSource;
   outbox: Outbox;
   channels: ReadonlyMap<Platform, ChatChannel>;
-  logger: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+  logger: Logger;
   /** A message that could not be delivered for good: audited and counted by the caller. */
   onFailed?: (message: OutboxMessage, error: string) => Promise<void>;
   onDelivered?: (message: OutboxMessage, ms: number) => void;

@@ -1,8 +1,9 @@
 // Role bindings and API tokens: granting and revoking roles, issuing and checking tokens, loading a member's principal.
 import { In, IsNull, Not, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
-import type { Principal, PrincipalBinding, PrincipalIdentity } from '../../pipeline/principal.js';
-import type { ResolvedScope, ScopeTarget } from '../../pipeline/scope.js';
+import type { Principal, PrincipalBinding, PrincipalIdentity } from '../../model/principal.js';
+import type { ScopeTarget } from '../../model/scope.js';
+import type { ResolvedScope } from '../../store/resolved-scope.js';
 import { ApiTokenEntity, type ApiToken, type TokenKind } from '../../store/entities/api-token.js';
 import { InstanceEntity } from '../../store/entities/instance.js';
 import { MemberEntity, type Member } from '../../store/entities/member.js';

@@ -7,7 +7,7 @@ import { ApiTokenEntity } from '../../store/entities/api-token.js';
 import { RoleBindingEntity } from '../../store/entities/role-binding.js';
 import { sha256Hex } from '../../util/ids.js';
 import type { TenancyEngine } from '../tenancy/tenancy-engine.js';
-import { DEFAULT_PROJECT, DEFAULT_TENANT } from '../../pipeline/scope.js';
+import { DEFAULT_PROJECT, DEFAULT_TENANT } from '../../model/scope.js';
 import type { AccessEngine } from './access-engine.js';
 
 export const ADMIN_MEMBER = 'admin';

@@ -2,7 +2,8 @@
 import { randomInt } from 'node:crypto';
 import { In, IsNull, Not, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
-import { ChatIdentityEntity, type ChatIdentity, type ChatPlatform } from '../../store/entities/chat-identity.js';
+import type { ChatPlatform } from '../../model/chat-origin.js';
+import { ChatIdentityEntity, type ChatIdentity } from '../../store/entities/chat-identity.js';
 import { LinkCodeEntity } from '../../store/entities/link-code.js';
 import type { Member } from '../../store/entities/member.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';

@@ -1,8 +1,8 @@
 // Checks a grant before it is written: the role exists and the granter holds every permission it carries.
 import { ClawError } from '../../errors/claw-error.js';
-import type { Principal } from '../../pipeline/principal.js';
-import { firstMissing } from '../../pipeline/rbac.js';
-import { scopeText, type ScopeTarget } from '../../pipeline/scope.js';
+import type { Principal } from '../../model/principal.js';
+import { firstMissing } from '../../model/rbac.js';
+import { scopeText, type ScopeTarget } from '../../model/scope.js';
 import type { RoleCatalog, RoleDefinition } from './role-catalog.js';
 
 export function checkGrantable(roles: RoleCatalog, granter: Principal, roleName: string, target: ScopeTarget): RoleDefinition {

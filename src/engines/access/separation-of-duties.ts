@@ -2,10 +2,10 @@
 // from a role the requester did not grant. Each refusal says why, in both languages.
 import type { DataSource } from 'typeorm';
 import type { Text } from '../../i18n/locale.js';
-import type { Principal } from '../../pipeline/principal.js';
-import { credentialOf } from '../../pipeline/principal.js';
-import { isAllowed } from '../../pipeline/rbac.js';
-import type { ScopeTarget } from '../../pipeline/scope.js';
+import type { Principal } from '../../model/principal.js';
+import { credentialOf } from '../../model/principal.js';
+import { isAllowed } from '../../model/rbac.js';
+import type { ScopeTarget } from '../../model/scope.js';
 import { ApiTokenEntity } from '../../store/entities/api-token.js';
 import { ChatIdentityEntity } from '../../store/entities/chat-identity.js';
 import type { RoleBinding } from '../../store/entities/role-binding.js';

@@ -1,6 +1,7 @@
 // Whose tokens a token command acts on: your own, or, with token:manage on the scope, a member of exactly that scope.
-import type { Principal } from '../../pipeline/principal.js';
-import type { ResolvedScope, ScopeTarget } from '../../pipeline/scope.js';
+import type { Principal } from '../../model/principal.js';
+import type { ScopeTarget } from '../../model/scope.js';
+import type { ResolvedScope } from '../../store/resolved-scope.js';
 import type { Member } from '../../store/entities/member.js';
 import type { TenancyEngine } from '../tenancy/tenancy-engine.js';
 

@@ -1,7 +1,7 @@
 // The ClawAdapter interface: one implementation per claw type in adapters/, turning unified config into that type's
 // files and the pod or process it needs. Adapters know their claw type and nothing else (no Kubernetes, no chat).
-import type { InstanceRef, RuntimeTarget } from '../../runtime/runtime.js';
-import type { HttpProbe, ProcessSpec } from '../../runtime/workload.js';
+import type { RuntimeTarget } from '../../runtime/runtime.js';
+import type { HttpProbe, InstanceRef, ProcessSpec } from '../../runtime/workload.js';
 import type { ResolvedConfig } from '../config/template-catalog.js';
 
 /** The unified config of one instance: template variables after defaults and overrides, secrets apart. */

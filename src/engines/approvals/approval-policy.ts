@@ -1,7 +1,7 @@
 // The approval policy: defaults from configs/approvals.yaml, a tenant's overrides, and the decision "is this held?".
 import { readYamlFile } from '../../config/yaml-file.js';
 import { ClawError } from '../../errors/claw-error.js';
-import { parseDuration } from '../../pipeline/values/duration.js';
+import { parseDuration } from '../../model/values/duration.js';
 import type { ApprovalPolicyOverrides } from '../../store/entities/tenant.js';
 import { configPath } from '../../util/package-root.js';
 

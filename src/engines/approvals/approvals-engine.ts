@@ -3,9 +3,9 @@
 import { In, LessThan, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import type { Text } from '../../i18n/locale.js';
-import type { Principal } from '../../pipeline/principal.js';
-import { describeIdentity } from '../../pipeline/principal.js';
-import { scopePath, type ScopeTarget } from '../../pipeline/scope.js';
+import type { Principal } from '../../model/principal.js';
+import { describeIdentity } from '../../model/principal.js';
+import { scopePath, type ScopeTarget } from '../../model/scope.js';
 import { ApprovalVoteEntity, type ApprovalVote } from '../../store/entities/approval-vote.js';
 import { ApprovalEntity, type Approval, type ApprovalStatus, type ApprovalTarget } from '../../store/entities/approval.js';
 import { TenantEntity, type Tenant } from '../../store/entities/tenant.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readYamlFile } from '../../config/yaml-file.js';
 import { ClawError } from '../../errors/claw-error.js';
 import type { Text } from '../../i18n/locale.js';
-import { closest } from '../../pipeline/suggest.js';
+import { closest } from '../../util/suggest.js';
 import { configPath } from '../../util/package-root.js';
 
 export type VariableType = 'string' | 'number' | 'boolean' | 'enum' | 'url' | 'secret';

@@ -8,12 +8,7 @@ import type { Reconciler } from './reconciler.js';
 import { TerminalError } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
 import { sleep } from '../../util/sleep.js';
-
-export interface ControllerLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+import type { Logger } from '../../util/logger.js';
 
 export interface ControllerOptions {
   db: DataSource;
@@ -24,7 +19,7 @@ export interface ControllerOptions {
   resyncMs: number;
   /** How often the leader looks for desired-state changes written by other replicas. */
   pollMs?: number;
-  logger: ControllerLogger;
+  logger: Logger;
   /** Other leader-only work (the outbox, approval expiry): started on each term, stopped when `signal` aborts. */
   onLead?: (signal: AbortSignal) => void;
 }

@@ -2,8 +2,9 @@
 // database, logs and events from the runtime, and waiting for a phase with progress.
 import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
-import { matchesSelector, type Selector } from '../../pipeline/values/selector.js';
-import type { InstanceRef, Runtime, RuntimeEvent, RuntimeIsolation, TenantQuota } from '../../runtime/runtime.js';
+import { matchesSelector, type Selector } from '../../model/values/selector.js';
+import type { Runtime, RuntimeEvent, RuntimeIsolation, TenantQuota } from '../../runtime/runtime.js';
+import type { InstanceRef } from '../../runtime/workload.js';
 import { RuntimeError } from '../../runtime/runtime.js';
 import { InstanceEntity, instanceNameKey, type Instance, type InstancePhase } from '../../store/entities/instance.js';
 import { ProjectEntity, type Project } from '../../store/entities/project.js';

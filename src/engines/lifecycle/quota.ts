@@ -1,7 +1,7 @@
 // Tenant quota: what a tenant's instances use, and whether a create or start fits, with a message that says why not.
 import { Not, IsNull, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
-import { parseQuantity } from '../../pipeline/values/quantity.js';
+import { parseQuantity } from '../../model/values/quantity.js';
 import { InstanceEntity, type Instance } from '../../store/entities/instance.js';
 import type { Tenant } from '../../store/entities/tenant.js';
 import type { TenantQuota } from '../../runtime/runtime.js';

@@ -1,7 +1,8 @@
 // Reconciles one instance: reads desired state from the database and actual state from the runtime, then acts.
 // Every step is idempotent; a crash at any point is repaired by the next pass (deterministic names, no local memory).
 import type { DataSource } from 'typeorm';
-import type { Runtime, InstanceRef, TenantQuota } from '../../runtime/runtime.js';
+import type { Runtime, TenantQuota } from '../../runtime/runtime.js';
+import type { InstanceRef } from '../../runtime/workload.js';
 import { RuntimeError } from '../../runtime/runtime.js';
 import { InstanceEntity, type Instance } from '../../store/entities/instance.js';
 import { ProjectEntity } from '../../store/entities/project.js';

@@ -1,7 +1,7 @@
 // Builds the WorkloadSpec of an instance: template values, the adapter's files and workload, ids, labels and a spec hash.
 import { ClawError } from '../../errors/claw-error.js';
-import type { InstanceRef, RuntimeTarget } from '../../runtime/runtime.js';
-import type { WorkloadSpec } from '../../runtime/workload.js';
+import type { RuntimeTarget } from '../../runtime/runtime.js';
+import type { InstanceRef, WorkloadSpec } from '../../runtime/workload.js';
 import type { Instance } from '../../store/entities/instance.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';

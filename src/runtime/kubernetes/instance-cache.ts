@@ -6,7 +6,7 @@ import type { RuntimeMeter } from '../runtime-meter.js';
 import { readOrAbsent } from './api-errors.js';
 import { MANAGED_SELECTOR, type InstanceNames } from './names.js';
 import { ObjectInformer, withoutManagedFields, type KubeObject } from './object-informer.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { Logger } from '../../util/logger.js';
 
 /** A value as the cache keeps it: secrets and generated config are held as digests, never in clear, and small. */
 export function digestOf(value: string): string {
@@ -31,7 +31,7 @@ export function cachedForm(map: Record<string, string> | undefined): Record<stri
 export interface InstanceCacheOptions {
   kc: KubeConfig;
   core: CoreV1Api;
-  logger: RuntimeLogger;
+  logger: Logger;
   /** Called with the instance id whenever one of its objects changed. */
   onChange(instanceId: string): void;
   watchTimeoutSeconds?: number;

@@ -1,6 +1,6 @@
 // Which names an instance's objects carry: the unique ones derived from its id, or the `claw-<project>-<name>` of an
 // instance created before them, adopted by its instance-id label so an upgrade neither renames nor loses anything.
-import type { InstanceRef } from '../runtime.js';
+import type { InstanceRef } from '../workload.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
 import { toRuntimeError } from './api-errors.js';
 import type { InstanceCache } from './instance-cache.js';

@@ -1,7 +1,7 @@
 // The objects of one instance: create-or-update of Secret, ConfigMap, PVCs and Service, replacement of the pod, deletion.
 import type { CoreV1Api, V1ConfigMap, V1PersistentVolumeClaim, V1Pod, V1Secret, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import { RuntimeError, type InstanceRef, type RuntimeErrorKind } from '../runtime.js';
-import type { WorkloadSpec } from '../workload.js';
+import { RuntimeError, type RuntimeErrorKind } from '../runtime.js';
+import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { isConflict, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
 import { configMapManifest, podManifest, pvcManifest, secretManifest, serviceManifest } from './manifests.js';
 import { ANNOTATION_RESTART_GENERATION, ANNOTATION_SPEC_HASH, LABEL_INSTANCE_ID, invalidFilePath, type InstanceNames } from './names.js';
@@ -10,7 +10,7 @@ import { assertOwned, ownedBy } from './ownership.js';
 import { retryWhileQuotaPending, sameMap, syncObject, type SyncedObject } from './object-sync.js';
 import { cachedForm, type InstanceCache } from './instance-cache.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { Logger } from '../../util/logger.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface InstanceObjectsOptions {
@@ -24,7 +24,7 @@ export interface InstanceObjectsOptions {
   naming: InstanceNaming;
   meter: RuntimeMeter;
   /** Told about objects a destroy or stop left alone because another instance's label claims them. */
-  logger: RuntimeLogger;
+  logger: Logger;
 }
 
 const POLL_MS = 200;

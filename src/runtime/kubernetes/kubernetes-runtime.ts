@@ -1,18 +1,9 @@
 // The Runtime on Kubernetes: one namespace, ResourceQuota and NetworkPolicy per tenant; Secret, ConfigMap, PVCs, Service and Pod per instance.
 import type { CoordinationV1Api, CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
-import type {
-  InstanceRef,
-  LogOptions,
-  Observation,
-  Runtime,
-  RuntimeEvent,
-  RuntimeIsolation,
-  RuntimeTarget,
-  TenantQuota,
-} from '../runtime.js';
+import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota } from '../runtime.js';
 import { RuntimeError } from '../runtime.js';
-import type { WorkloadSpec } from '../workload.js';
+import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { httpStatus, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
 import { InstanceObjects } from './instance-objects.js';
 import { createApiClients, loadKubeConfig } from './kube-config.js';
@@ -25,7 +16,7 @@ import { containerStarted, eventTime, mayHaveProbeFailure, observationOf, recent
 import { InstanceCache } from './instance-cache.js';
 import type { KubeObject } from './object-informer.js';
 import { NO_METER, type RuntimeMeter } from '../runtime-meter.js';
-import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
 import { TenantSpaces } from './tenant-space.js';
 import { resolvedIsolation, type NetworkIsolation } from './network-policy.js';
 
@@ -57,7 +48,7 @@ export interface KubernetesRuntimeOptions {
   /** StorageClass of the instances' PVCs. Default: none, so the cluster's default class applies. */
   storageClassName?: string;
   /** Where background failures (watch, lease) are reported. Default: dropped, since they are retried anyway. */
-  logger?: RuntimeLogger;
+  logger?: Logger;
   /** Counts writes, reads by source and change notifications for /metrics. Default: counted nowhere. */
   meter?: RuntimeMeter;
   /** The apiserver ends each watch after this long and the cache resumes it. Default 300 s (client-go's range). */
@@ -95,7 +86,7 @@ export class KubernetesRuntime implements Runtime {
   private readonly kc: KubeConfig;
   private readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
-  private readonly logger: RuntimeLogger;
+  private readonly logger: Logger;
   private readonly layout: Required<PodLayout>;
   private readonly leaseNamespace: string;
   private readonly leaseName: string;

@@ -3,7 +3,7 @@ import { PatchStrategy, V1MicroTime, setHeaderOptions, type CoordinationV1Api, t
 import { DEFAULT_LEASE_TIMING, LeadershipState, type LeaderElector, type LeaseTiming } from '../leader-elector.js';
 import { apiMessage, isConflict, readOrAbsent } from './api-errors.js';
 import { toDate } from './observation.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { Logger } from '../../util/logger.js';
 
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -21,7 +21,7 @@ export interface KubernetesLeaseElectorOptions {
   name: string;
   identity: string;
   timing?: LeaseTiming;
-  logger: RuntimeLogger;
+  logger: Logger;
   /** Aborted when the runtime closes: stops the campaign like the caller's own signal. */
   stopSignal: AbortSignal;
 }

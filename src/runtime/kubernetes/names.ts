@@ -1,6 +1,6 @@
 // Deterministic names, labels and annotations of everything the Kubernetes runtime creates, derived from the InstanceRef.
 import { createHash } from 'node:crypto';
-import type { InstanceRef } from '../runtime.js';
+import type { InstanceRef } from '../workload.js';
 
 export const MANAGED_BY = 'open-cluster-claw';
 

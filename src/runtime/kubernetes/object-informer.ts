@@ -3,7 +3,7 @@
 import { Watch, type KubeConfig, type V1ObjectMeta } from '@kubernetes/client-node';
 import { apiMessage, httpStatus } from './api-errors.js';
 import { LABEL_INSTANCE_ID } from './names.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { Logger } from '../../util/logger.js';
 
 /** What every cached object has; `slim` keeps at least this. */
 export interface KubeObject {
@@ -23,7 +23,7 @@ export interface ObjectInformerOptions<T extends KubeObject> {
   slim(object: T): T;
   /** Called with the instance id of every object that was added, changed or deleted. */
   onChange(instanceId: string): void;
-  logger: RuntimeLogger;
+  logger: Logger;
   /** First retry delay after a failure; doubles up to maxBackoffMs. */
   initialBackoffMs?: number;
   maxBackoffMs?: number;

@@ -6,7 +6,7 @@ import { namespaceManifest, quotaHard, quotaManifest, tenantLabels } from './man
 import { NETWORK_POLICY_NAME, QUOTA_NAME, tenantNamespace } from './names.js';
 import { networkPolicyManifest, type NetworkIsolation } from './network-policy.js';
 import { sameMap, sameValue, syncObject } from './object-sync.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { Logger } from '../../util/logger.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -23,7 +23,7 @@ export class TenantSpaces {
     private readonly networking: NetworkingV1Api,
     private readonly isolation: Required<NetworkIsolation>,
     private readonly cacheTtlMs: number,
-    private readonly logger: RuntimeLogger,
+    private readonly logger: Logger,
     private readonly meter: RuntimeMeter,
   ) {}
 

@@ -6,7 +6,8 @@
 // that the control plane would follow. generated/ is readable by the claw's group only (setgid, files 0640).
 import { chmod, chown, lchown, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { RuntimeError, type InstanceRef } from '../runtime.js';
+import { RuntimeError } from '../runtime.js';
+import type { InstanceRef } from '../workload.js';
 import { pathExists } from '../../util/path-exists.js';
 import type { ClawUser } from './claw-users.js';
 

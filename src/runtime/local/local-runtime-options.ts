@@ -5,15 +5,7 @@ import type { CrashBackoff } from './crash-history.js';
 import type { IsolationSetting, LocalIsolation } from './isolation.js';
 import type { PortRange } from './port-allocator.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
-
-/** The subset of pino's API the runtime logs through (fastify's logger fits). Objects logged never hold secrets. */
-export interface RuntimeLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export const SILENT_LOGGER: RuntimeLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+import type { Logger } from '../../util/logger.js';
 
 export interface LocalRuntimeOptions {
   /** Instances live under <rootDir>/<tenant>/<project>/<name>/. */
@@ -22,7 +14,7 @@ export interface LocalRuntimeOptions {
   cacheDir: string;
   /** The control plane's database: holds the 'reconciler' lease for leader election among replicas. */
   db: DataSource;
-  logger?: RuntimeLogger;
+  logger?: Logger;
   /** Counts file writes and change notifications for /metrics. Default: counted nowhere. */
   meter?: RuntimeMeter;
   /** How often readiness (and, at most once per its periodSeconds, liveness) is probed: 1 s, so `ready` follows a claw quickly. */

@@ -3,14 +3,15 @@ import { EventEmitter } from 'node:events';
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
-import type { InstanceRef, LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota } from '../runtime.js';
-import type { WorkloadSpec } from '../workload.js';
+import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota } from '../runtime.js';
+import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { ClawUsers } from './claw-users.js';
 import { DEFAULT_CRASH_BACKOFF } from './crash-history.js';
 import { detectIsolation, type LocalIsolation } from './isolation.js';
 import { assertLabel, instanceDirs, listInstanceDirs } from './instance-dirs.js';
-import { DEFAULT_HEALTH_INTERVAL_MS, SILENT_LOGGER, type LocalRuntimeOptions, type RuntimeLogger } from './local-runtime-options.js';
+import { DEFAULT_HEALTH_INTERVAL_MS, type LocalRuntimeOptions } from './local-runtime-options.js';
+import { silentLogger, type Logger } from '../../util/logger.js';
 import { readLog } from './log-files.js';
 import { NpmInstaller } from './npm-installer.js';
 import { PortAllocator } from './port-allocator.js';
@@ -30,7 +31,7 @@ export class LocalRuntime implements Runtime {
   private readonly tenantFiles = new Map<string, string>();
   private readonly installer: NpmInstaller;
   private readonly ports: PortAllocator;
-  private readonly logger: RuntimeLogger;
+  private readonly logger: Logger;
   private readonly host: string;
   private readonly localIsolation: LocalIsolation;
   private readonly users?: ClawUsers;
@@ -39,7 +40,7 @@ export class LocalRuntime implements Runtime {
   private closed = false;
 
   constructor(private readonly options: LocalRuntimeOptions) {
-    this.logger = options.logger ?? SILENT_LOGGER;
+    this.logger = options.logger ?? silentLogger;
     this.host = options.host ?? '127.0.0.1';
     this.ports = new PortAllocator(this.host, options.portRange);
     this.installer = new NpmInstaller({

@@ -1,15 +1,16 @@
 // Supervises one instance: desired state, install, start, probes, restarts after crashes, stop, destroy, adoption after a restart.
 import { dirname, isAbsolute } from 'node:path';
-import { RuntimeError, type InstanceRef, type Observation, type RuntimeTarget } from '../runtime.js';
+import { RuntimeError, type Observation, type RuntimeTarget } from '../runtime.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
-import type { WorkloadSpec } from '../workload.js';
+import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { CrashHistory, type CrashBackoff } from './crash-history.js';
 import { EventLog } from './event-log.js';
 import { writeGeneratedFiles } from './generated-files.js';
 import { checkHealth } from './health-check.js';
 import type { ClawUser, ClawUsers } from './claw-users.js';
 import { createInstanceDirs, dataPresent, instanceDirs, removeInstanceDirs, resourcesPresent, type InstanceDirs } from './instance-dirs.js';
-import { DEFAULT_DESTROY_GRACE_SECONDS, type RuntimeLogger } from './local-runtime-options.js';
+import { DEFAULT_DESTROY_GRACE_SECONDS } from './local-runtime-options.js';
+import type { Logger } from '../../util/logger.js';
 import { lastLogLine, rotateLog } from './log-files.js';
 import type { LocalIsolation } from './isolation.js';
 import { InstallError, type NpmInstaller, type ResolvedProcess } from './npm-installer.js';
@@ -27,7 +28,7 @@ export interface SupervisorDeps {
   crashBackoff: CrashBackoff;
   installer: NpmInstaller;
   ports: PortAllocator;
-  logger: RuntimeLogger;
+  logger: Logger;
   meter: RuntimeMeter;
   isolation: LocalIsolation;
   /** Allocates each claw's uid (isolation `users`). */

@@ -1,8 +1,7 @@
 // ChatIdentity: a Feishu or DingTalk user mapped to the member they act as.
 import { EntitySchema } from 'typeorm';
+import type { ChatPlatform } from '../../model/chat-origin.js';
 import { idColumn, refColumn, textColumn, timeColumn } from './columns.js';
-
-export type ChatPlatform = 'feishu' | 'dingtalk';
 
 export interface ChatIdentity {
   id: string;

@@ -1,8 +1,7 @@
 // Member: a person (or, later, a claw) known to the control plane; platform members belong to no tenant.
 import { EntitySchema } from 'typeorm';
+import type { MemberKind } from '../../model/principal.js';
 import { idColumn, nameColumn, refColumn, textColumn, timeColumn } from './columns.js';
-
-export type MemberKind = 'person' | 'claw';
 
 export interface Member {
   id: string;

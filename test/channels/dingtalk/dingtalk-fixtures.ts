@@ -3,19 +3,20 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
 import type { CardClick, ChannelHandlers, ChatAddress, InboundMessage, RenderedMessage } from '../../../src/channels/chat-channel.js';
 import { createDingTalkChannel } from '../../../src/channels/dingtalk/index.js';
-import type { DingTalkChannel, DingTalkChannelOptions, DingTalkLogger } from '../../../src/channels/dingtalk/index.js';
+import type { DingTalkChannel, DingTalkChannelOptions } from '../../../src/channels/dingtalk/index.js';
+import type { Logger } from '../../../src/util/logger.js';
 import { DingTalkEmulator } from '../../emulators/dingtalk-emulator.js';
 import type { DingTalkEmulatorOptions, DtCard } from '../../emulators/dingtalk-emulator.js';
 
 process.env.NO_PROXY = '127.0.0.1,localhost';
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   msg: string | undefined;
   obj: object;
 }
 
-export interface RecordingLogger extends DingTalkLogger {
+export interface RecordingLogger extends Logger {
   lines: LogLine[];
 }
 
@@ -24,7 +25,7 @@ export function recordingLogger(): RecordingLogger {
   const at = (level: LogLine['level']) => (obj: object, msg?: string): void => {
     lines.push({ level, msg, obj });
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 /** Handlers that record what arrives; behaviour per message text is adjustable. */

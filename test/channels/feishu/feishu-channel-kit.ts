@@ -7,12 +7,13 @@ import { inspect } from 'node:util';
 import { vi } from 'vitest';
 import type { CardClick, InboundMessage, RenderedMessage } from '../../../src/channels/chat-channel.js';
 import { createFeishuChannel } from '../../../src/channels/feishu/index.js';
-import type { FeishuChannel, FeishuChannelOptions, FeishuLogger } from '../../../src/channels/feishu/index.js';
+import type { FeishuChannel, FeishuChannelOptions } from '../../../src/channels/feishu/index.js';
+import type { Logger } from '../../../src/util/logger.js';
 import { FeishuEmulator } from '../../emulators/feishu-emulator.js';
 import type { FeishuAck, FeishuEmulatorOptions } from '../../emulators/feishu-emulator.js';
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   obj: object;
   msg: string;
 }
@@ -22,12 +23,12 @@ export function show(value: unknown): string {
   return typeof value === 'string' ? value : inspect(value, { depth: 12, breakLength: Infinity, maxArrayLength: Infinity, maxStringLength: Infinity });
 }
 
-export function captureLogger(): FeishuLogger & { lines: LogLine[]; text(): string } {
+export function captureLogger(): Logger & { lines: LogLine[]; text(): string } {
   const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (obj: object, msg: string) => {
-    lines.push({ level, obj, msg });
+  const at = (level: LogLine['level']) => (obj: object, msg?: string) => {
+    lines.push({ level, obj, msg: msg ?? '' });
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error'), text: () => lines.map((l) => `${l.level} ${show(l.obj)} ${l.msg}`).join('\n') };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), text: () => lines.map((l) => `${l.level} ${show(l.obj)} ${l.msg}`).join('\n') };
 }
 
 export interface Harness {

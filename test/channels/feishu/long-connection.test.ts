@@ -6,6 +6,7 @@ import type { RenderedMessage } from '../../../src/channels/chat-channel.js';
 import { createFeishuChannel } from '../../../src/channels/feishu/index.js';
 import { buildMessageReceiveEvent, newChatId, newMessageId, newOpenId } from '../../emulators/feishu-protocol.js';
 import { cleanupHarnesses, forever, startHarness, waitConnected } from './feishu-channel-kit.js';
+import { silentLogger } from '../../../src/util/logger.js';
 
 afterEach(cleanupHarnesses);
 
@@ -346,9 +347,9 @@ describe('FeishuChannel long connection: status, reconnects and stop', () => {
   });
 
   it('refuses a malformed app id up front (the SDK would only log it), and webhook mode without its secrets', () => {
-    expect(() => createFeishuChannel({ appId: 'cli_123', appSecret: 's', domain: 'http://127.0.0.1:9', logger: { info() {}, warn() {}, error() {} } })).toThrow(/appId/);
+    expect(() => createFeishuChannel({ appId: 'cli_123', appSecret: 's', domain: 'http://127.0.0.1:9', logger: silentLogger })).toThrow(/appId/);
     expect(() =>
-      createFeishuChannel({ appId: 'cli_0123456789abcdef', appSecret: 's', domain: 'http://127.0.0.1:9', mode: 'webhook', logger: { info() {}, warn() {}, error() {} } }),
+      createFeishuChannel({ appId: 'cli_0123456789abcdef', appSecret: 's', domain: 'http://127.0.0.1:9', mode: 'webhook', logger: silentLogger }),
     ).toThrow(/webhook mode needs both/);
   });
 });

@@ -19,21 +19,22 @@ import type { DingTalkEmulator } from '../../emulators/dingtalk-emulator.js';
 import type { FeishuEmulator, FeishuSentMessage } from '../../emulators/feishu-emulator.js';
 import { createTestDatabase } from '../../support/databases.js';
 import type { TestDatabase, TestDatabaseKind } from '../../support/databases.js';
+import type { Logger } from '../../../src/util/logger.js';
 
 process.env.NO_PROXY = '127.0.0.1,localhost';
 
 export interface LogLine {
-  level: 'info' | 'warn' | 'error';
+  level: 'debug' | 'info' | 'warn' | 'error';
   obj: object;
   msg: string | undefined;
 }
 
-export function recordingLogger(): { lines: LogLine[]; info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void } {
+export function recordingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: LogLine['level']) => (obj: object, msg?: string): void => {
     lines.push({ level, obj, msg });
   };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 /** A database with migrations applied, and one key for the whole test database (as one deployment has). */

@@ -14,7 +14,7 @@ import { TenancyEngine } from '../../../src/engines/tenancy/tenancy-engine.js';
 import { COMMANDS } from '../../../commands/index.js';
 import { isClawError } from '../../../src/errors/claw-error.js';
 import { CommandRegistry } from '../../../src/pipeline/command-registry.js';
-import type { Principal } from '../../../src/pipeline/principal.js';
+import type { Principal } from '../../../src/model/principal.js';
 import { openStore, type Store } from '../../../src/store/data-source.js';
 import { ApiTokenEntity } from '../../../src/store/entities/api-token.js';
 import type { Member } from '../../../src/store/entities/member.js';

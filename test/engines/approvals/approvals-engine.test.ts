@@ -7,7 +7,7 @@ import { ApprovalsEngine, type HoldInput } from '../../../src/engines/approvals/
 import { AuditLog } from '../../../src/engines/audit/audit-log.js';
 import { TenancyEngine } from '../../../src/engines/tenancy/tenancy-engine.js';
 import { isClawError } from '../../../src/errors/claw-error.js';
-import type { Principal } from '../../../src/pipeline/principal.js';
+import type { Principal } from '../../../src/model/principal.js';
 import { openStore, type Store } from '../../../src/store/data-source.js';
 import type { Tenant } from '../../../src/store/entities/tenant.js';
 import { SecretBox } from '../../../src/store/secret-box.js';

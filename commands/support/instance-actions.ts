@@ -1,16 +1,18 @@
 // What start, stop, restart and destroy share: pick the targets (one NAME, --selector or --all), act on each,
-// optionally wait with progress, and report one line per target.
-import { ClawError } from '../../errors/claw-error.js';
-import type { Locale, Text } from '../../i18n/locale.js';
-import type { CommandResult } from '../../pipeline/command-spec.js';
-import type { Principal } from '../../pipeline/principal.js';
-import type { ResolvedScope, ScopeRequest } from '../../pipeline/scope.js';
-import type { Selector } from '../../pipeline/values/selector.js';
-import { instanceData, phaseText, phaseTone, progressLine } from '../../render/instance-views.js';
-import type { Instance } from '../../store/entities/instance.js';
-import type { ApprovalTarget } from '../../store/entities/approval.js';
-import type { InstanceView, LifecycleEngine } from './lifecycle-engine.js';
-import { formatDuration } from '../../pipeline/values/duration.js';
+// optionally wait with progress, and report one line per target. Command-layer code, not an engine: it builds the
+// views and CommandResult the verbs return, from what the lifecycle engine reports.
+import { ClawError } from '../../src/errors/claw-error.js';
+import type { Locale, Text } from '../../src/i18n/locale.js';
+import type { CommandResult } from '../../src/pipeline/command-spec.js';
+import type { Principal } from '../../src/model/principal.js';
+import type { ScopeRequest } from '../../src/model/scope.js';
+import type { ResolvedScope } from '../../src/store/resolved-scope.js';
+import type { Selector } from '../../src/model/values/selector.js';
+import { instanceData, phaseText, phaseTone, progressLine } from '../../src/render/instance-views.js';
+import type { Instance } from '../../src/store/entities/instance.js';
+import type { ApprovalTarget } from '../../src/store/entities/approval.js';
+import type { InstanceView, LifecycleEngine } from '../../src/engines/lifecycle/lifecycle-engine.js';
+import { formatDuration } from '../../src/model/values/duration.js';
 
 /** Ten minutes: a first local start installs Node and OpenClaw (about a minute) and boots the gateway (up to 30 s). */
 export const DEFAULT_WAIT_MS = 10 * 60_000;

@@ -1,12 +1,12 @@
 // Typed values: durations, quantities, label selectors, lists, key=value pairs and names, with reasons for refusals.
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/pipeline/values/duration.js';
-import { parseKeyValue } from '../../src/pipeline/values/key-value.js';
-import { parseList } from '../../src/pipeline/values/list.js';
-import { parseMemberName, parseResourceName } from '../../src/pipeline/values/name.js';
-import { parseQuantity } from '../../src/pipeline/values/quantity.js';
-import { formatSelector, matchesSelector, parseSelector } from '../../src/pipeline/values/selector.js';
-import type { ValueParseResult } from '../../src/pipeline/values/value-result.js';
+import { formatDuration, parseDuration } from '../../src/model/values/duration.js';
+import { parseKeyValue } from '../../src/model/values/key-value.js';
+import { parseList } from '../../src/model/values/list.js';
+import { parseMemberName, parseResourceName } from '../../src/model/values/name.js';
+import { parseQuantity } from '../../src/model/values/quantity.js';
+import { formatSelector, matchesSelector, parseSelector } from '../../src/model/values/selector.js';
+import type { ValueParseResult } from '../../src/model/values/value-result.js';
 
 const value = <T>(r: ValueParseResult<T>): T => {
   if (!r.ok) throw new Error(r.reason.en);

@@ -1,6 +1,8 @@
 // Who is acting: a member, the identity they were recognised by, and their role bindings with permissions.
-import type { MemberKind } from '../store/entities/member.js';
 import type { ScopeTarget } from './scope.js';
+
+/** A person or (later) a claw; stored on members. */
+export type MemberKind = 'person' | 'claw';
 
 export type PrincipalIdentity =
   | { kind: 'token'; tokenId: string; tokenName: string }

@@ -1,0 +1,31 @@
+// Where a command was typed: the chat platforms, a chat address, and the check for commands that act on the chat
+// they were typed in (bind, unbind, an approval chat set to `here`).
+import { ClawError } from '../errors/claw-error.js';
+
+/** The chat platforms members link accounts on; stored on chat identities and chat bindings. */
+export type ChatPlatform = 'feishu' | 'dingtalk';
+
+/** A chat address, platform-neutral (the channels' ChatAddress has this shape). */
+export interface ChatOrigin {
+  platform: string;
+  orgId: string;
+  chatId: string;
+  chatType: 'group' | 'direct';
+  userId?: string;
+  /** The message that carried the command: answers about it (an approval card) reply to it. */
+  messageId?: string;
+}
+
+export interface ChatGroup {
+  platform: ChatPlatform;
+  orgId: string;
+  chatId: string;
+}
+
+/** The group the command came from; a clear error from the API, CLI, web console or a direct chat. */
+export function requireGroup(origin: ChatOrigin | undefined, command: string): ChatGroup {
+  if (!origin || origin.chatType !== 'group' || (origin.platform !== 'feishu' && origin.platform !== 'dingtalk')) {
+    throw new ClawError('CLAW_CHAT_ONLY', { command, where: { en: 'group chat', zh: '群聊' } });
+  }
+  return { platform: origin.platform, orgId: origin.orgId, chatId: origin.chatId };
+}

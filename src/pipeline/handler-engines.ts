@@ -1,0 +1,24 @@
+// The engines a command handler may declare and use; handlers never reach the store or a runtime directly.
+// The bag lives in the pipeline, not in src/engines/, because it also carries the help catalog (a pipeline part):
+// engines stay below the pipeline and never see it.
+import type { HelpCatalog } from './help-catalog.js';
+import type { AccessEngine } from '../engines/access/access-engine.js';
+import type { ChatIdentities } from '../engines/access/chat-identities.js';
+import type { ChannelDirectory } from '../engines/channels/channel-directory.js';
+import type { AuditLog } from '../engines/audit/audit-log.js';
+import type { LifecycleEngine } from '../engines/lifecycle/lifecycle-engine.js';
+import type { ApprovalsEngine } from '../engines/approvals/approvals-engine.js';
+import type { TenancyEngine } from '../engines/tenancy/tenancy-engine.js';
+
+export interface Engines {
+  tenancy: TenancyEngine;
+  lifecycle: LifecycleEngine;
+  approvals: ApprovalsEngine;
+  /** Chat identities of members and one-time link codes. */
+  identities: ChatIdentities;
+  /** The chat channels' state, for `claw channels`. */
+  channels: ChannelDirectory;
+  access: AccessEngine;
+  audit: AuditLog;
+  help: HelpCatalog;
+}
