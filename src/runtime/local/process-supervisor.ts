@@ -10,6 +10,7 @@ import { checkHealth } from './health-check.js';
 import type { ClawUser, ClawUsers } from './claw-users.js';
 import { createInstanceDirs, dataPresent, instanceDirs, removeInstanceDirs, resourcesPresent, type InstanceDirs } from './instance-dirs.js';
 import { DEFAULT_DESTROY_GRACE_SECONDS } from './local-runtime-options.js';
+import { describeSupervision } from './supervision-state.js';
 import type { Logger } from '../../util/logger.js';
 import { lastLogLine, rotateLog } from './log-files.js';
 import type { LocalIsolation } from './isolation.js';
@@ -17,7 +18,7 @@ import { InstallError, type NpmInstaller, type ResolvedProcess } from './npm-ins
 import { isPortFree, type PortAllocator } from './port-allocator.js';
 import { instanceMarker, processEnv } from './process-env.js';
 import { bootId, isSameProcess } from './process-identity.js';
-import { readRuntimeRecord, writeRuntimeRecord, type ProcessRecord, type RuntimeRecord } from './runtime-file.js';
+import { RuntimeRecordFile, type ProcessRecord, type RuntimeRecord } from './runtime-file.js';
 import { SANDBOX_DEPTH, sandboxCommand } from './sandbox.js';
 import { SupervisedProcess, type ProcessExit, type ProcessHooks, type StopReason } from './supervised-process.js';
 
@@ -43,10 +44,6 @@ type Desired = { kind: 'run' } | { kind: 'stop' } | { kind: 'destroy'; keepData:
 
 /** After an unexpected error in the supervision loop, try again after this long. */
 const LOOP_RETRY_MS = 5_000;
-
-function definedOnly<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -81,7 +78,7 @@ export class ProcessSupervisor {
   private destroyWaiters: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   /** Pids we started or adopted: a runtime.json naming one of them is not news (see refreshFromDisk). */
   private readonly knownPids = new Set<number>();
-  private recordQueue: Promise<unknown> = Promise.resolve();
+  private readonly record: RuntimeRecordFile;
   /** What watchers were last told about (see observedState): a notification without a change would only cost a reconcile. */
   private notified?: string;
   /** This process created the instance's directories (removeEverything deletes them again). */
@@ -98,6 +95,7 @@ export class ProcessSupervisor {
     this.id = ref.id;
     this.dirs = instanceDirs(deps.rootDir, ref);
     this.location = `${ref.tenant}/${ref.project}/${ref.name}`;
+    this.record = new RuntimeRecordFile(this.dirs.runtimeFile, () => deps.meter.write('file', 'updated'));
     this.events = new EventLog(this.dirs.eventsFile, (error) => deps.logger.warn({ err: error, instance: this.id }, 'cannot record a runtime event'));
     this.crashes = new CrashHistory(deps.crashBackoff);
   }
@@ -116,7 +114,7 @@ export class ProcessSupervisor {
       await createInstanceDirs(this.dirs, this.owner);
       this.dirsCreated = true;
     }
-    const port = await this.updateRecord(async (current) => {
+    const port = await this.record.update(async (current) => {
       let port = current?.port;
       const ours = this.proc !== undefined || (current?.process !== undefined && (await isSameProcess(current.process, instanceMarker(current.id))));
       // Another program took the port while our claw was down: move, rather than start a claw that cannot bind.
@@ -216,44 +214,13 @@ export class ProcessSupervisor {
   async observe(): Promise<Observation> {
     await this.refreshFromDisk();
     const [resources, data] = await Promise.all([resourcesPresent(this.dirs), dataPresent(this.dirs)]);
-    const endpoint = this.port === undefined ? undefined : `http://${this.deps.host}:${this.port}`;
-    const base = { ready: false, restarts: this.restarts, resourcesPresent: resources, dataPresent: data };
-    const crashLoop = this.crashes.isLooping() && this.lastExit ? { reason: 'CrashLoopBackOff' as const, message: this.lastExit } : undefined;
     const proc = this.proc;
-    if (proc) {
-      const { record } = proc;
-      return definedOnly({
-        ...base,
-        state: proc.stopping ? 'terminating' : 'running',
-        ready: !proc.stopping && proc.ready,
-        startedAt: new Date(record.startedAt),
-        endpoint: `http://${this.deps.host}:${record.port}`,
-        specHash: record.specHash,
-        restartGeneration: record.restartGeneration,
-        failure: proc.ready ? undefined : crashLoop,
-        progress: proc.stopping ? `stopping (${proc.stopping.reason})` : proc.everReady ? undefined : 'starting',
-      });
-    }
-    if (this.desired.kind === 'destroy') return definedOnly({ ...base, state: 'terminating', progress: 'deleting' });
-    if (this.desired.kind !== 'run') return { ...base, state: 'absent' };
-    if (!this.spec) {
-      // An adopted process exited: without the spec's secrets (memory only) it can restart only after the next apply.
-      return definedOnly({
-        ...base,
-        state: 'failed',
-        endpoint,
-        failure: { reason: crashLoop ? 'CrashLoopBackOff' : 'Error', message: `${this.lastExit ?? 'exited'}; restarts after the next apply` },
-      });
-    }
-    if (!this.looping && this.installFailure) return definedOnly({ ...base, state: 'failed', endpoint, failure: { reason: 'InstallFailed', message: this.installFailure.message } });
-    if (!this.looping && this.startFailure) return definedOnly({ ...base, state: 'failed', endpoint, failure: { reason: 'Error', message: this.startFailure } });
-    if (this.restartAt !== undefined) {
-      const seconds = Math.max(0, Math.ceil((this.restartAt - Date.now()) / 1000));
-      return definedOnly({ ...base, state: 'pending', endpoint, failure: crashLoop, progress: `back-off ${seconds}s restarting after: ${this.lastExit ?? 'exit'}` });
-    }
-    // While an install is retried, the last failure stays visible next to the progress.
-    const failure = this.installFailure ? { reason: 'InstallFailed' as const, message: this.installFailure.message } : undefined;
-    return definedOnly({ ...base, state: 'pending', endpoint, failure, progress: this.progress ?? 'starting' });
+    return describeSupervision({
+      host: this.deps.host, port: this.port, restarts: this.restarts, resourcesPresent: resources, dataPresent: data,
+      desired: this.desired.kind, hasSpec: this.spec !== undefined, looping: this.looping, crashLooping: this.crashes.isLooping(),
+      lastExit: this.lastExit, installFailure: this.installFailure?.message, startFailure: this.startFailure, restartAt: this.restartAt, progress: this.progress,
+      process: proc && { record: proc.record, ready: proc.ready, everReady: proc.everReady, stopping: proc.stopping?.reason },
+    }, Date.now());
   }
 
   /** Adopts the process runtime.json names if it is still ours and alive; forgets it otherwise. */
@@ -266,7 +233,7 @@ export class ProcessSupervisor {
     this.knownPids.add(recorded.pid);
     if (!(await isSameProcess(recorded, instanceMarker(record.id)))) {
       this.events.record('Warning', 'Lost', `pid ${recorded.pid} (started ${recorded.startedAt}) ended while no control plane was watching it`);
-      await this.clearProcessRecord(recorded.pid);
+      await this.record.clearProcess(recorded.pid);
       this.notify();
       return;
     }
@@ -296,7 +263,7 @@ export class ProcessSupervisor {
 
   /** Resolves when runtime.json and events.jsonl writes issued so far are done. */
   async flush(): Promise<void> {
-    await this.recordQueue.catch(() => undefined);
+    await this.record.flushed();
     await this.events.flush().catch(() => undefined);
   }
 
@@ -433,7 +400,7 @@ export class ProcessSupervisor {
     this.progress = undefined;
     proc.started = !proc.record.probes.startup;
     await proc.identify();
-    if (!proc.gone) await this.writeProcessRecord(proc.record);
+    if (!proc.gone) await this.record.setProcess(proc.record);
     this.events.record('Normal', 'Started', `started pid ${proc.pid} (spec ${spec.specHash.slice(0, 12)}, generation ${spec.restartGeneration})`);
     this.deps.logger.info({ instance: this.id, pid: proc.pid, port: spec.port }, 'claw process started');
     this.notify();
@@ -474,7 +441,7 @@ export class ProcessSupervisor {
     if (outcome === 'began' && graceSeconds > 0 && !alreadySignalled) {
       this.events.record('Normal', 'Stopping', `sent SIGTERM to pid ${proc.pid} (${reason}), SIGKILL after ${graceSeconds}s`);
     }
-    void this.writeProcessRecord(proc.record).catch(() => undefined);
+    void this.record.setProcess(proc.record).catch(() => undefined);
     this.notify();
   }
 
@@ -509,7 +476,7 @@ export class ProcessSupervisor {
         else this.events.record('Warning', code === 0 ? 'Exited' : 'Crashed', `pid ${pid} ${message}`);
         if (delayMs !== undefined) this.events.record('Warning', 'Restarting', `restarting in ${(delayMs / 1000).toFixed(1)}s (restart ${this.restarts})`);
       }
-      await this.clearProcessRecord(pid);
+      await this.record.clearProcess(pid);
     })()
       .catch((error: unknown) => this.deps.logger.warn({ err: error, instance: this.id }, 'cannot record a process exit'))
       .finally(() => this.notify());
@@ -556,7 +523,7 @@ export class ProcessSupervisor {
   /** Another replica sharing rootDir may have started the process: adopt what runtime.json names if we do not know it. */
   private async refreshFromDisk(): Promise<void> {
     if (this.proc || this.looping || this.closed || this.desired.kind === 'destroy') return;
-    const record = await readRuntimeRecord(this.dirs.runtimeFile);
+    const record = await this.record.read();
     if (record?.process && !this.knownPids.has(record.process.pid)) await this.adopt(record);
   }
 
@@ -585,36 +552,6 @@ export class ProcessSupervisor {
 
   private async settleDestroy(): Promise<void> {
     while (this.destroying) await this.destroying.catch(() => undefined);
-  }
-
-  /** Serialised read-modify-write of runtime.json, so a late write never undoes an earlier one. */
-  private updateRecord<T>(change: (current: RuntimeRecord | undefined) => Promise<{ next?: RuntimeRecord; result: T }>): Promise<T> {
-    const run = this.recordQueue.catch(() => undefined).then(async () => {
-      const { next, result } = await change(await readRuntimeRecord(this.dirs.runtimeFile));
-      if (next) {
-        await writeRuntimeRecord(this.dirs.runtimeFile, next);
-        this.deps.meter.write('file', 'updated');
-      }
-      return result;
-    });
-    this.recordQueue = run;
-    return run;
-  }
-
-  private writeProcessRecord(process: ProcessRecord): Promise<void> {
-    return this.updateRecord(async (current) => {
-      if (!current) return { result: undefined };
-      return { next: { ...current, process }, result: undefined };
-    });
-  }
-
-  /** Removes the process from runtime.json only if it still names that pid (a replica may have started a new one). */
-  private clearProcessRecord(pid: number): Promise<void> {
-    return this.updateRecord(async (current) => {
-      if (!current?.process || current.process.pid !== pid) return { result: undefined };
-      const { process: _gone, ...rest } = current;
-      return { next: rest, result: undefined };
-    });
   }
 
   private setProgress(progress: string): void {

@@ -49,3 +49,53 @@ export function readRuntimeRecord(path: string): Promise<RuntimeRecord | undefin
 export function writeRuntimeRecord(path: string, record: RuntimeRecord): Promise<void> {
   return writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`, 0o600);
 }
+
+/**
+ * One instance's runtime.json, changed by serialised read-modify-writes so a late write never undoes an earlier one.
+ * Every reconcile pass asks it for the port: a change that returns no `next` writes nothing.
+ */
+export class RuntimeRecordFile {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    /** Counts each write (the runtime meter). */
+    private readonly onWrite: () => void,
+  ) {}
+
+  read(): Promise<RuntimeRecord | undefined> {
+    return readRuntimeRecord(this.path);
+  }
+
+  update<T>(change: (current: RuntimeRecord | undefined) => Promise<{ next?: RuntimeRecord; result: T }>): Promise<T> {
+    const run = this.queue.catch(() => undefined).then(async () => {
+      const { next, result } = await change(await this.read());
+      if (next) {
+        await writeRuntimeRecord(this.path, next);
+        this.onWrite();
+      }
+      return result;
+    });
+    this.queue = run;
+    return run;
+  }
+
+  /** Records the running process (or its stop in progress), if the instance still has a record. */
+  setProcess(process: ProcessRecord): Promise<void> {
+    return this.update(async (current) => (current ? { next: { ...current, process }, result: undefined } : { result: undefined }));
+  }
+
+  /** Removes the process only if the record still names that pid (a replica may have started a new one). */
+  clearProcess(pid: number): Promise<void> {
+    return this.update(async (current) => {
+      if (!current?.process || current.process.pid !== pid) return { result: undefined };
+      const { process: _gone, ...rest } = current;
+      return { next: rest, result: undefined };
+    });
+  }
+
+  /** Resolves when the writes issued so far are done. */
+  async flushed(): Promise<void> {
+    await this.queue.catch(() => undefined);
+  }
+}
