@@ -1,5 +1,6 @@
 // Label selectors as Kubernetes writes them: `team=sales,env!=prod`, `tier in (web,api)`, `!canary`, `gpu`.
 import { createToken, EmbeddedActionsParser, Lexer, type IToken } from 'chevrotain';
+import type { Text } from '../../i18n/locale.js';
 import type { ValueParseResult } from './value-result.js';
 
 export type SelectorOperator = '=' | '!=' | 'in' | 'notin' | 'exists' | '!exists';
@@ -99,6 +100,16 @@ const parser = new SelectorParser();
 const KEY = /^(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
+/** Why `key` is not a label key, or null; instance labels are checked by this rule too, so both say it the same way. */
+export function labelKeyProblem(key: string): Text | null {
+  return KEY.test(key) ? null : { en: `"${key}" is not a valid label key`, zh: `"${key}" 不是有效的标签键` };
+}
+
+/** Why `value` is not a label value, or null. */
+export function labelValueProblem(value: string): Text | null {
+  return VALUE.test(value) ? null : { en: `"${value}" is not a valid label value`, zh: `"${value}" 不是有效的标签值` };
+}
+
 export function parseSelector(text: string): ValueParseResult<Selector> {
   const example = 'team=sales,env!=prod  |  tier in (web,api)  |  !canary';
   const refuse = (en: string, zh: string): ValueParseResult<Selector> => ({ ok: false, reason: { en, zh } });
@@ -116,8 +127,8 @@ export function parseSelector(text: string): ValueParseResult<Selector> {
     return refuse(`malformed selector ${where}; examples: ${example}`, `选择器在${whereZh}格式有误；示例：${example}`);
   }
   for (const r of selector) {
-    if (!KEY.test(r.key)) return refuse(`"${r.key}" is not a valid label key`, `"${r.key}" 不是有效的标签键`);
-    for (const v of r.values) if (!VALUE.test(v)) return refuse(`"${v}" is not a valid label value`, `"${v}" 不是有效的标签值`);
+    const problem = labelKeyProblem(r.key) ?? r.values.map(labelValueProblem).find((p) => p !== null);
+    if (problem) return { ok: false, reason: problem };
     if ((r.operator === 'in' || r.operator === 'notin') && r.values.length === 0) {
       return refuse(`"${r.key} ${r.operator} ()" needs at least one value`, `"${r.key} ${r.operator} ()" 至少需要一个值`);
     }
