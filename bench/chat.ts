@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DingTalkSettings } from '../src/channels/dingtalk/platform.js';
+import type { FeishuSettings } from '../src/channels/feishu/platform.js';
 import { loadSettings } from '../src/config/settings.js';
 import { createControlPlane, type ControlPlane } from '../src/control-plane.js';
 import { DingTalkEmulator } from '../test/emulators/dingtalk-emulator.js';
@@ -25,8 +27,10 @@ async function start(feishu: FeishuEmulator, dingtalk: DingTalkEmulator): Promis
     ...loadSettings({ env: {} }),
     host: '127.0.0.1', port: 0, dataDir, database: { kind: 'sqlite', path: join(dataDir, 'claw.db') }, adminToken: ADMIN,
     logLevel: 'silent', chatLocale: 'en',
-    feishu: { appId: feishu.appId, appSecret: feishu.appSecret, domain: feishu.url, mode: 'websocket', encryptKey: undefined, verificationToken: undefined },
-    dingtalk: { clientId: dingtalk.clientId, clientSecret: dingtalk.clientSecret, gatewayUrl: dingtalk.gatewayUrl, apiUrl: dingtalk.url, robotCode: dingtalk.robotCode, cardTemplateId: undefined },
+    channels: {
+      feishu: { appId: feishu.appId, appSecret: feishu.appSecret, domain: feishu.url, mode: 'websocket', encryptKey: undefined, verificationToken: undefined } satisfies FeishuSettings,
+      dingtalk: { clientId: dingtalk.clientId, clientSecret: dingtalk.clientSecret, gatewayUrl: dingtalk.gatewayUrl, apiUrl: dingtalk.url, robotCode: dingtalk.robotCode, cardTemplateId: undefined } satisfies DingTalkSettings,
+    },
   });
   await plane.listen();
   for (const deadline = Date.now() + 15_000; !plane.engines.channels.channels().every((c) => c.connected);) {

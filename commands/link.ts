@@ -19,9 +19,9 @@ export default defineCommand({
   permission: null,
   risk: 'write',
   scope: () => ({ kind: 'none' }),
-  engines: ['identities', 'tenancy'],
+  engines: ['identities', 'tenancy', 'platforms'],
   async handle(ctx) {
-    const { identities, tenancy } = ctx.engines;
+    const { identities, tenancy, platforms } = ctx.engines;
     const member = await tenancy.getMemberById(ctx.actor.memberId);
     if (!member) throw new ClawError('CLAW_NOT_FOUND', { kind: { en: 'Member', zh: '成员' }, name: ctx.actor.name });
     if (ctx.args.code !== undefined) {
@@ -62,7 +62,7 @@ export default defineCommand({
               en: 'this {platform} account ({shown}) is yours, member {name}: approvals you give from it count now',
               zh: '此{platform}账号（{shown}）属于你（成员 {name}）：从此账号发出的审批现在计入',
             }, {
-              platform: ctx.t(account.platform === 'feishu' ? { en: 'Feishu', zh: '飞书' } : { en: 'DingTalk', zh: '钉钉' }),
+              platform: ctx.t(platforms.label(account.platform)),
               shown: (identity.kind === 'chat' ? identity.platformName : undefined) ?? account.userId, name: member.name,
             }),
           }]

@@ -1,7 +1,7 @@
 // claw member add NAME: adds a person to a tenant (or to the platform) with a role, viewer by default.
 import { checkGrantable } from '../src/engines/access/grant-check.js';
 import { ClawError } from '../src/errors/claw-error.js';
-import { chatIdentitiesOf, chatIdentityFlags } from '../src/pipeline/chat-identity-flags.js';
+import { chatIdentitiesOf } from '../src/pipeline/chat-identity-flags.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { madeBy } from '../src/model/principal.js';
 import { displayNameFlag, platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
@@ -21,16 +21,16 @@ export default defineCommand({
     platform: platformFlag,
     role: { kind: 'string', maxLength: 64, help: { en: 'Role on the tenant (default viewer; none for platform members)', zh: '在租户上的角色（默认 viewer；平台成员默认无）' } },
     'display-name': displayNameFlag,
-    ...chatIdentityFlags,
   },
+  accountFlags: true,
   examples: ['claw member add bob --tenant acme --role viewer', 'claw member add carol --role operator --feishu ou_7d8a6e --dingtalk 0123456789', 'claw member add alice.wang --role operator --display-name "王丽"', 'claw member add ops --platform --role platform-admin'],
   permission: 'member:create',
   risk: 'write',
   scope: ({ flags }) => (flags.platform ? { kind: 'platform' } : { kind: 'tenant', tenant: flags.tenant }),
-  engines: ['tenancy', 'access', 'identities'],
+  engines: ['tenancy', 'access', 'identities', 'platforms'],
   async handle(ctx) {
     const { tenancy, access, identities } = ctx.engines;
-    const accounts = chatIdentitiesOf(ctx.flags);
+    const accounts = chatIdentitiesOf(ctx.flags, ctx.engines.platforms);
     const tenant = ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null;
     const roleName = ctx.flags.role ?? (tenant ? 'viewer' : undefined);
     // Check the role before creating anything, so a refused grant leaves no half-made member behind.

@@ -1,8 +1,8 @@
-// claw member link NAME --feishu ID | --dingtalk ID: attaches a person's chat account to their member (admins), so
+// claw member link NAME --<platform> ID (--feishu OPEN_ID, --dingtalk STAFF_ID, ...): attaches a person's chat account to their member (admins), so
 // messages from that account act as the member.
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
-import { chatIdentityFlags, chatIdentitiesOf } from '../src/pipeline/chat-identity-flags.js';
+import { chatIdentitiesOf } from '../src/pipeline/chat-identity-flags.js';
 import { platformFlag, tenantFlag } from '../src/pipeline/common-flags.js';
 import { madeBy } from '../src/model/principal.js';
 
@@ -14,16 +14,21 @@ export default defineCommand({
     zh: '飞书账号为 open_id（ou_…），钉钉账号为 staffId。未授权的人向机器人发消息时，提示中会显示其账号。一个账号只能属于一个成员。',
   },
   args: [{ name: 'name', kind: 'member', required: true, help: { en: 'Member name', zh: '成员名' } }],
-  flags: { ...chatIdentityFlags, tenant: tenantFlag, platform: platformFlag },
+  flags: { tenant: tenantFlag, platform: platformFlag },
+  accountFlags: true,
   examples: ['claw member link bob --feishu ou_3f2a9c', 'claw member link bob --dingtalk 0123456789'],
   permission: 'member:update',
   risk: 'write',
   scope: ({ flags }) => (flags.platform ? { kind: 'platform' } : { kind: 'tenant', tenant: flags.tenant }),
-  engines: ['tenancy', 'identities'],
+  engines: ['tenancy', 'identities', 'platforms'],
   async handle(ctx) {
-    const { tenancy, identities } = ctx.engines;
-    const wanted = chatIdentitiesOf(ctx.flags);
-    if (wanted.length === 0) throw new ClawError('CLAW_ARG_MISSING', { what: '--feishu / --dingtalk' }, { hint: { en: 'claw member link NAME --feishu OPEN_ID', zh: 'claw member link 名称 --feishu OPEN_ID' } });
+    const { tenancy, identities, platforms } = ctx.engines;
+    const wanted = chatIdentitiesOf(ctx.flags, platforms);
+    if (wanted.length === 0) {
+      const first = platforms.all[0];
+      const example = first ? ` --${first.name} ${first.account.valueName}` : '';
+      throw new ClawError('CLAW_ARG_MISSING', { what: platforms.all.map((p) => `--${p.name}`).join(' / ') || 'an account flag' }, { hint: { en: `claw member link NAME${example}`, zh: `claw member link 名称${example}` } });
+    }
     const member = await tenancy.getMember(ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null, ctx.args.name);
     // Attached by an admin: votes from these accounts count once their owner confirms each with `claw link` from it.
     for (const w of wanted) await identities.attach(member, w.platform, w.userId, undefined, null, { byMemberId: ctx.actor.memberId, via: madeBy(ctx.actor).via, confirmed: false });

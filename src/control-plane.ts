@@ -39,6 +39,9 @@ import { SeparationOfDuties } from './engines/access/separation-of-duties.js';
 import { ApprovalsEngine } from './engines/approvals/approvals-engine.js';
 import { approvedCommandRunner } from './pipeline/approved-command-runner.js';
 import { createChannels } from './channels/channel-registry.js';
+import type { ChatPlatformModule } from './channels/chat-platform.js';
+import { BUILT_IN_PLATFORMS } from './channels/platforms.js';
+import { PlatformDirectory } from './model/chat-platforms.js';
 import { ChannelHealth, ChatService } from './channels/chat-service.js';
 import { Outbox } from './channels/outbox/outbox.js';
 import type { Logger } from './util/logger.js';
@@ -66,12 +69,16 @@ export interface ControlPlaneOptions {
   processMetrics?: boolean;
   /** The claw types to run: every adapter of this build (adapters/) by default; tests and the bench swap in stand-ins. */
   adapters?: readonly ClawAdapter[];
+  /** The chat platforms: every one of this build (src/channels/platforms.ts) by default; a test may add its own. */
+  platforms?: readonly ChatPlatformModule[];
 }
 
 export async function createControlPlane(settings: Settings, options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   // Everything that can be checked without the database is checked first, so a bad config fails fast.
   const roles = RoleCatalog.fromFile();
-  const registry = new CommandRegistry(COMMANDS, loadAliases());
+  const platformModules = options.platforms ?? BUILT_IN_PLATFORMS;
+  const platforms = new PlatformDirectory(platformModules);
+  const registry = new CommandRegistry(COMMANDS, loadAliases(), platforms);
   const templates = TemplateCatalog.fromDirectory();
   const adapters = new AdapterRegistry(options.adapters ?? ADAPTERS);
   const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
@@ -102,9 +109,9 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const help = new HelpCatalog(registry);
     const approvals = new ApprovalsEngine(db, secrets, approvalPolicy, audit, new SeparationOfDuties(db, access));
     const identities = new ChatIdentities(db);
-    const channels = createChannels(settings, logger);
+    const channels = createChannels(platformModules, settings.channels, logger);
     const outbox = new Outbox(db, secrets);
-    const engines: Engines = { tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox) };
+    const engines: Engines = { tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox), platforms };
     const bootstrap = await withStartupLock(db, async () => {
       await roles.sync(db);
       return ensureBootstrapAdmin({ db, tenancy, access, adminToken: settings.adminToken, dataDir: settings.dataDir });
@@ -147,7 +154,11 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       ready: async () => ({ database: await store.ping() }),
       channels: () => engines.channels.channels(),
       runtime: () => ({ kind: settings.runtime, isolation: lifecycle.isolation() }),
-      webhooks: { feishu: chat.webhook('feishu') },
+      // Every channel that receives events over HTTP (Feishu in webhook mode) is served at POST /webhooks/<platform>.
+      webhooks: Object.fromEntries([...channels.keys()].flatMap((name) => {
+        const handler = chat.webhook(name);
+        return handler ? [[name, handler]] : [];
+      })),
       rateLimit: settings.rateLimit,
       authFailureLimit: settings.authFailureLimit,
       logLevel: settings.logLevel,

@@ -1,4 +1,5 @@
 // `npm start`: loads settings, starts the control plane, prints where it listens (and a first-start admin token once).
+import { BUILT_IN_PLATFORMS } from './channels/platforms.js';
 import { loadSettings } from './config/settings.js';
 import { createControlPlane } from './control-plane.js';
 import { isClawError } from './errors/claw-error.js';
@@ -17,7 +18,7 @@ function describeRuntime(kind: string, isolation: string): string {
 }
 
 async function main(): Promise<void> {
-  const settings = loadSettings();
+  const settings = loadSettings({ platforms: BUILT_IN_PLATFORMS });
   const plane = await createControlPlane(settings, { processMetrics: true });
   const url = await plane.listen();
   const base = url.replace('://0.0.0.0', '://127.0.0.1');

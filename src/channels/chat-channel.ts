@@ -1,10 +1,12 @@
-// The ChatChannel interface: one implementation per chat platform (Feishu, DingTalk). Channels turn platform events
+// The ChatChannel interface: one implementation per chat platform (Feishu, DingTalk; see chat-platform.ts). Channels turn platform events
 // into normalised inbound messages and clicks, render views as platform messages, and deliver what the outbox sends.
 // Nothing below the dispatcher sees these types; nothing here knows commands, RBAC or the database.
 import type { Locale } from '../i18n/locale.js';
+import type { ChatPlatform } from '../model/chat-platforms.js';
 import type { View } from '../render/view.js';
 
-export type Platform = 'feishu' | 'dingtalk';
+/** A chat platform's name (src/channels/platforms.ts lists them). */
+export type Platform = ChatPlatform;
 
 /** Where a message goes or came from. */
 export interface ChatAddress {

@@ -243,7 +243,8 @@ export class InboundProcessor implements ChannelHandlers {
     if (!this.strangerReplies.take(identity).allowed) return;
     const binding = chat.chatType === 'group' ? await this.o.tenancy.chatBinding(platform, chat.orgId, chat.chatId) : null;
     const admins = binding ? (await this.o.tenancy.tenantAdmins(binding.tenant)).map((m) => m.displayName === m.name ? m.name : `${m.displayName} (${m.name})`) : [];
-    const flag = platform === 'feishu' ? '--feishu' : '--dingtalk';
+    // Each platform's account flag is named after it (member add|link --feishu, --dingtalk, ...).
+    const flag = `--${platform}`;
     const lines = zh
       ? [
         `你还没有 Open Cluster Claw 的权限。请管理员执行：claw member add 你的名字 ${flag} ${sender.userId}`,

@@ -8,6 +8,7 @@ import { parseQuantity } from '../model/values/quantity.js';
 import { parseResourceName } from '../model/values/name.js';
 import { configPath } from '../util/package-root.js';
 import { readYamlFile } from './yaml-file.js';
+import { oneOf, optionalString, settingReader, type Definition, type Env, type SettingsSection } from './settings-section.js';
 
 export type DatabaseSettings =
   | { kind: 'sqlite'; path: string }
@@ -27,26 +28,6 @@ export interface KubernetesSettings {
   controlPlaneSelector: Record<string, string>;
   /** In-cluster namespaces holding model endpoints that claws may reach; never a tenant's `claw-*` namespace. */
   modelNamespaces: string[];
-}
-
-export interface FeishuSettings {
-  appId: string;
-  appSecret: string;
-  /** Base URL of the open platform (Feishu, Lark, or a URL). */
-  domain: string;
-  mode: 'websocket' | 'webhook';
-  encryptKey: string | undefined;
-  verificationToken: string | undefined;
-}
-
-export interface DingTalkSettings {
-  clientId: string;
-  clientSecret: string;
-  gatewayUrl: string;
-  apiUrl: string;
-  /** The robot that sends group messages; DingTalk's robotCode is the app's client id unless told otherwise. */
-  robotCode: string;
-  cardTemplateId: string | undefined;
 }
 
 export interface Settings {
@@ -78,39 +59,14 @@ export interface Settings {
   reconciler: { workers: number; resyncMs: number };
   /** In groups, act only on messages that @mention the bot. */
   requireMention: boolean;
-  /** Undefined when the channel has no credentials: it stays off. */
-  feishu: FeishuSettings | undefined;
-  dingtalk: DingTalkSettings | undefined;
-}
-
-type Env = Record<string, string | undefined>;
-
-interface Definition<T> {
-  /** Dotted path in claw.yaml, or undefined for environment-only settings (secrets). */
-  path?: string;
-  env: string;
-  /** What the setting accepts, in the words of the error message. */
-  accepts: string;
-  parse(raw: unknown): T | undefined;
-}
-
-function invalid(def: Definition<unknown>, raw: unknown): ClawError {
-  const where = def.path ? `${def.env} (${def.path} in claw.yaml)` : def.env;
-  return new ClawError('CLAW_CONFIG_INVALID', {
-    setting: where,
-    reason: `${JSON.stringify(raw)} is not accepted; expected ${def.accepts}`,
-  });
+  /** Each chat platform's settings, by platform name (channels/<name>/platform.ts); a platform without credentials is absent and stays off. */
+  channels: Record<string, unknown>;
 }
 
 const integer = (min: number, max: number) => (raw: unknown): number | undefined => {
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
 };
-
-const oneOf = <T extends string>(values: readonly T[]) => (raw: unknown): T | undefined =>
-  typeof raw === 'string' && (values as readonly string[]).includes(raw.trim().toLowerCase())
-    ? (raw.trim().toLowerCase() as T)
-    : undefined;
 
 const nonEmptyString = (raw: unknown): string | undefined =>
   typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
@@ -123,7 +79,6 @@ const quantity = (unit: 'cpu' | 'bytes') => (raw: unknown): string | undefined =
   const r = typeof raw === 'string' || typeof raw === 'number' ? parseQuantity(String(raw), unit) : undefined;
   return r?.ok ? r.value.text : undefined;
 };
-const optionalString = (raw: unknown): string | undefined => (typeof raw === 'string' ? raw.trim() : undefined);
 const idRange = (raw: unknown): { first: number; last: number } | undefined => {
   const match = typeof raw === 'string' ? /^\s*(\d{1,10})\s*-\s*(\d{1,10})\s*$/.exec(raw) : null;
   if (!match) return undefined;
@@ -164,18 +119,6 @@ const optionalNamespace = (raw: unknown): string | undefined => {
 
 const bool = (raw: unknown): boolean | undefined =>
   raw === true || raw === 'true' || raw === '1' ? true : raw === false || raw === 'false' || raw === '0' ? false : undefined;
-const httpUrl = (raw: unknown): string | undefined => {
-  if (typeof raw !== 'string') return undefined;
-  try {
-    const u = new URL(raw.trim());
-    return u.protocol === 'http:' || u.protocol === 'https:' ? raw.trim().replace(/\/+$/, '') : undefined;
-  } catch {
-    return undefined;
-  }
-};
-const FEISHU_DOMAINS: Record<string, string> = { feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' };
-const secret = (raw: unknown): string | undefined => (typeof raw === 'string' && raw.trim() !== '' && !/\s/.test(raw.trim()) ? raw.trim() : undefined);
-
 const HOSTNAME = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const IPV6 = /^[0-9a-fA-F:]+$/;
 
@@ -192,7 +135,7 @@ const DEFS = {
     parse: (raw) => (raw === undefined || raw === null ? '' : typeof raw === 'string' ? raw.trim() : undefined),
   } satisfies Definition<string>,
   adminToken: {
-    env: 'CLAW_ADMIN_TOKEN', accepts: 'at least 16 characters without spaces',
+    env: 'CLAW_ADMIN_TOKEN', accepts: 'at least 16 characters without spaces', secret: true,
     parse: (raw) => (typeof raw === 'string' && /^\S{16,512}$/.test(raw) ? raw : undefined),
   } satisfies Definition<string>,
   ratePerMinute: { path: 'api.rateLimit.perMinute', env: 'CLAW_RATE_LIMIT_PER_MINUTE', accepts: 'an integer from 1 to 1000000', parse: integer(1, 1_000_000) } satisfies Definition<number>,
@@ -209,7 +152,7 @@ const DEFS = {
     parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   } satisfies Definition<LogLevel>,
   secretKey: {
-    env: 'CLAW_SECRET_KEY', accepts: '32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)',
+    env: 'CLAW_SECRET_KEY', accepts: '32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)', secret: true,
     parse: (raw) => (typeof raw === 'string' && /^[A-Za-z0-9+/=]{40,}$/.test(raw.trim()) ? raw.trim() : undefined),
   } satisfies Definition<string>,
   runtime: { path: 'runtime.kind', env: 'CLAW_RUNTIME', accepts: 'local or kubernetes', parse: oneOf(['local', 'kubernetes'] as const) } satisfies Definition<'local' | 'kubernetes'>,
@@ -248,61 +191,7 @@ const DEFS = {
   workers: { path: 'reconciler.workers', env: 'CLAW_RECONCILER_WORKERS', accepts: 'an integer from 1 to 64', parse: integer(1, 64) } satisfies Definition<number>,
   resync: { path: 'reconciler.resync', env: 'CLAW_RECONCILER_RESYNC', accepts: 'a duration such as 30s', parse: duration } satisfies Definition<number>,
   requireMention: { path: 'channels.requireMention', env: 'CLAW_CHAT_REQUIRE_MENTION', accepts: 'true or false', parse: bool } satisfies Definition<boolean>,
-  feishuAppId: {
-    env: 'CLAW_FEISHU_APP_ID', accepts: 'a Feishu app id: cli_ followed by 16 hex digits',
-    parse: (raw) => (typeof raw === 'string' && /^cli_[0-9a-fA-F]{16}$/.test(raw.trim()) ? raw.trim() : undefined),
-  } satisfies Definition<string>,
-  feishuAppSecret: { env: 'CLAW_FEISHU_APP_SECRET', accepts: 'the app secret', parse: secret } satisfies Definition<string>,
-  feishuDomain: {
-    path: 'channels.feishu.domain', env: 'CLAW_FEISHU_DOMAIN', accepts: 'feishu, lark, or an http(s) URL',
-    parse: (raw) => (typeof raw === 'string' ? FEISHU_DOMAINS[raw.trim().toLowerCase()] ?? httpUrl(raw) : undefined),
-  } satisfies Definition<string>,
-  feishuMode: { path: 'channels.feishu.mode', env: 'CLAW_FEISHU_MODE', accepts: 'websocket or webhook', parse: oneOf(['websocket', 'webhook'] as const) } satisfies Definition<'websocket' | 'webhook'>,
-  feishuEncryptKey: { env: 'CLAW_FEISHU_ENCRYPT_KEY', accepts: 'the event encrypt key', parse: secret } satisfies Definition<string>,
-  feishuVerificationToken: { env: 'CLAW_FEISHU_VERIFICATION_TOKEN', accepts: 'the event verification token', parse: secret } satisfies Definition<string>,
-  dingtalkClientId: { env: 'CLAW_DINGTALK_CLIENT_ID', accepts: 'the app key (client id)', parse: secret } satisfies Definition<string>,
-  dingtalkClientSecret: { env: 'CLAW_DINGTALK_CLIENT_SECRET', accepts: 'the app secret (client secret)', parse: secret } satisfies Definition<string>,
-  dingtalkGatewayUrl: { path: 'channels.dingtalk.gatewayUrl', env: 'CLAW_DINGTALK_GATEWAY_URL', accepts: 'an http(s) URL', parse: httpUrl } satisfies Definition<string>,
-  dingtalkApiUrl: { path: 'channels.dingtalk.apiUrl', env: 'CLAW_DINGTALK_API_URL', accepts: 'an http(s) URL', parse: httpUrl } satisfies Definition<string>,
-  dingtalkRobotCode: { env: 'CLAW_DINGTALK_ROBOT_CODE', accepts: 'the robot code', parse: secret } satisfies Definition<string>,
-  dingtalkCardTemplateId: { path: 'channels.dingtalk.cardTemplateId', env: 'CLAW_DINGTALK_CARD_TEMPLATE_ID', accepts: 'a card template id, or empty', parse: optionalString } satisfies Definition<string>,
 };
-
-const HIDDEN = new Set(['CLAW_ADMIN_TOKEN', 'CLAW_SECRET_KEY', 'CLAW_FEISHU_APP_SECRET', 'CLAW_FEISHU_ENCRYPT_KEY', 'CLAW_FEISHU_VERIFICATION_TOKEN', 'CLAW_DINGTALK_CLIENT_SECRET']);
-
-function channelSettings(yaml: Map<string, unknown>, env: Env): Pick<Settings, 'feishu' | 'dingtalk'> {
-  const feishuId = pick(DEFS.feishuAppId, yaml, env);
-  const feishuSecret = pick(DEFS.feishuAppSecret, yaml, env);
-  if (Boolean(feishuId) !== Boolean(feishuSecret)) {
-    throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_FEISHU_APP_ID / CLAW_FEISHU_APP_SECRET', reason: 'set both to turn Feishu on, or neither to leave it off' });
-  }
-  const mode = required(DEFS.feishuMode, yaml, env);
-  const encryptKey = pick(DEFS.feishuEncryptKey, yaml, env);
-  const verificationToken = pick(DEFS.feishuVerificationToken, yaml, env);
-  if (feishuId && mode === 'webhook' && (!encryptKey || !verificationToken)) {
-    // The SDK checks signatures only with an encrypt key and never the verification token: webhook mode needs both.
-    throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_FEISHU_ENCRYPT_KEY / CLAW_FEISHU_VERIFICATION_TOKEN', reason: 'webhook mode needs both, to verify every event' });
-  }
-  // Checked even while a channel is off, so a typo shows at once rather than on the day it is turned on.
-  const feishuDomain = required(DEFS.feishuDomain, yaml, env);
-  const gatewayUrl = required(DEFS.dingtalkGatewayUrl, yaml, env);
-  const apiUrl = required(DEFS.dingtalkApiUrl, yaml, env);
-  const robotCode = pick(DEFS.dingtalkRobotCode, yaml, env);
-  const cardTemplateId = pick(DEFS.dingtalkCardTemplateId, yaml, env) || undefined;
-  const dingId = pick(DEFS.dingtalkClientId, yaml, env);
-  const dingSecret = pick(DEFS.dingtalkClientSecret, yaml, env);
-  if (Boolean(dingId) !== Boolean(dingSecret)) {
-    throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_DINGTALK_CLIENT_ID / CLAW_DINGTALK_CLIENT_SECRET', reason: 'set both to turn DingTalk on, or neither to leave it off' });
-  }
-  return {
-    feishu: feishuId && feishuSecret
-      ? { appId: feishuId, appSecret: feishuSecret, domain: feishuDomain, mode, encryptKey, verificationToken }
-      : undefined,
-    dingtalk: dingId && dingSecret
-      ? { clientId: dingId, clientSecret: dingSecret, gatewayUrl, apiUrl, robotCode: robotCode ?? dingId, cardTemplateId }
-      : undefined,
-  };
-}
 
 /** Root's claws run as other users, who cannot pass through /root: a root control plane keeps its cache in /var/cache. */
 function defaultCacheDir(): string {
@@ -325,21 +214,6 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>, sour
     if (child !== null && typeof child === 'object' && !Array.isArray(child)) flatten(child, path, out, source);
     else out.set(path, child);
   }
-}
-
-function pick<T>(def: Definition<T>, yaml: Map<string, unknown>, env: Env): T | undefined {
-  const fromEnv = env[def.env];
-  const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : def.path ? yaml.get(def.path) : undefined;
-  if (raw === undefined) return undefined;
-  const value = def.parse(raw);
-  if (value === undefined) throw invalid(def, HIDDEN.has(def.env) ? '(hidden)' : raw);
-  return value;
-}
-
-function required<T>(def: Definition<T>, yaml: Map<string, unknown>, env: Env): T {
-  const value = pick(def, yaml, env);
-  if (value === undefined) throw invalid(def, undefined);
-  return value;
 }
 
 export function parseDatabaseUrl(url: string, dataDir: string): DatabaseSettings {
@@ -374,6 +248,11 @@ export interface LoadOptions {
   env?: Env;
   /** Path of the YAML file; defaults to CLAW_CONFIG or configs/claw.yaml. */
   file?: string;
+  /**
+   * The chat platforms whose settings to read (`npm start` passes every built-in one). Without them no channel is on,
+   * and their `channels.<name>.*` keys in claw.yaml are left unread.
+   */
+  platforms?: ReadonlyArray<{ name: string; settings: SettingsSection<unknown> }>;
 }
 
 export function loadSettings(options: LoadOptions = {}): Settings {
@@ -385,57 +264,68 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   }
   const yaml = new Map<string, unknown>();
   flatten(doc, '', yaml, file);
+  const platforms = options.platforms;
   const known = knownPaths();
+  for (const platform of platforms ?? []) for (const def of platform.settings.definitions) if (def.path) known.add(def.path);
   for (const key of yaml.keys()) {
+    // A chat platform's own keys (channels.<name>.*) are checked by the platforms read; without any, they are not read.
+    if (!platforms && /^channels\.[a-z][a-z0-9]*\./.test(key)) continue;
     if (!known.has(key)) {
       throw new ClawError('CLAW_CONFIG_INVALID', { setting: `${key} in ${file}`, reason: `unknown setting; known settings are ${[...known].join(', ')}` });
     }
   }
 
-  const dataDir = resolve(required(DEFS.dataDir, yaml, env));
+  const read = settingReader(yaml, env);
+  const { pick, required } = read;
+  const dataDir = resolve(required(DEFS.dataDir));
+  const channels: Record<string, unknown> = {};
+  for (const platform of platforms ?? []) {
+    const loaded = platform.settings.load(read);
+    if (loaded !== undefined) channels[platform.name] = loaded;
+  }
   return {
-    host: required(DEFS.host, yaml, env),
-    port: required(DEFS.port, yaml, env),
+    host: required(DEFS.host),
+    port: required(DEFS.port),
     dataDir,
-    database: parseDatabaseUrl(pick(DEFS.databaseUrl, yaml, env) ?? '', dataDir),
-    adminToken: pick(DEFS.adminToken, yaml, env),
-    rateLimit: { perMinute: required(DEFS.ratePerMinute, yaml, env), burst: required(DEFS.rateBurst, yaml, env) },
-    authFailureLimit: { perMinute: required(DEFS.authFailuresPerMinute, yaml, env), burst: required(DEFS.authFailuresBurst, yaml, env) },
-    commandMaxLength: required(DEFS.commandMaxLength, yaml, env),
-    chatLocale: required(DEFS.chatLocale, yaml, env),
-    apiLocale: required(DEFS.apiLocale, yaml, env),
-    logLevel: required(DEFS.logLevel, yaml, env),
-    secretKey: pick(DEFS.secretKey, yaml, env),
-    runtime: required(DEFS.runtime, yaml, env),
-    cacheDir: resolve(pick(DEFS.cacheDir, yaml, env) || defaultCacheDir()),
-    local: { isolation: required(DEFS.localIsolation, yaml, env), uidRange: required(DEFS.localUidRange, yaml, env) },
+    database: parseDatabaseUrl(pick(DEFS.databaseUrl) ?? '', dataDir),
+    adminToken: pick(DEFS.adminToken),
+    rateLimit: { perMinute: required(DEFS.ratePerMinute), burst: required(DEFS.rateBurst) },
+    authFailureLimit: { perMinute: required(DEFS.authFailuresPerMinute), burst: required(DEFS.authFailuresBurst) },
+    commandMaxLength: required(DEFS.commandMaxLength),
+    chatLocale: required(DEFS.chatLocale),
+    apiLocale: required(DEFS.apiLocale),
+    logLevel: required(DEFS.logLevel),
+    secretKey: pick(DEFS.secretKey),
+    runtime: required(DEFS.runtime),
+    cacheDir: resolve(pick(DEFS.cacheDir) || defaultCacheDir()),
+    local: { isolation: required(DEFS.localIsolation), uidRange: required(DEFS.localUidRange) },
     kubernetes: {
-      kubeconfig: pick(DEFS.kubeconfig, yaml, env) || undefined,
-      context: pick(DEFS.kubeContext, yaml, env) || undefined,
-      storageClass: pick(DEFS.storageClass, yaml, env) || undefined,
-      leaseNamespace: required(DEFS.leaseNamespace, yaml, env),
-      leaseName: required(DEFS.leaseName, yaml, env),
-      controlPlaneNamespace: pick(DEFS.controlPlaneNamespace, yaml, env) || undefined,
-      controlPlaneSelector: required(DEFS.controlPlaneSelector, yaml, env),
-      modelNamespaces: required(DEFS.modelNamespaces, yaml, env),
+      kubeconfig: pick(DEFS.kubeconfig) || undefined,
+      context: pick(DEFS.kubeContext) || undefined,
+      storageClass: pick(DEFS.storageClass) || undefined,
+      leaseNamespace: required(DEFS.leaseNamespace),
+      leaseName: required(DEFS.leaseName),
+      controlPlaneNamespace: pick(DEFS.controlPlaneNamespace) || undefined,
+      controlPlaneSelector: required(DEFS.controlPlaneSelector),
+      modelNamespaces: required(DEFS.modelNamespaces),
     },
     instanceDefaults: {
-      type: required(DEFS.defaultType, yaml, env),
-      template: required(DEFS.defaultTemplate, yaml, env),
-      cpu: required(DEFS.defaultCpu, yaml, env),
-      memory: required(DEFS.defaultMemory, yaml, env),
-      storage: required(DEFS.defaultStorage, yaml, env),
+      type: required(DEFS.defaultType),
+      template: required(DEFS.defaultTemplate),
+      cpu: required(DEFS.defaultCpu),
+      memory: required(DEFS.defaultMemory),
+      storage: required(DEFS.defaultStorage),
     },
-    unschedulableTimeoutMs: required(DEFS.unschedulableTimeout, yaml, env),
-    readyTimeoutMs: required(DEFS.readyTimeout, yaml, env),
+    unschedulableTimeoutMs: required(DEFS.unschedulableTimeout),
+    readyTimeoutMs: required(DEFS.readyTimeout),
     quota: {
-      instances: required(DEFS.quotaInstances, yaml, env),
-      cpu: required(DEFS.quotaCpu, yaml, env),
-      memory: required(DEFS.quotaMemory, yaml, env),
-      storage: required(DEFS.quotaStorage, yaml, env),
+      instances: required(DEFS.quotaInstances),
+      cpu: required(DEFS.quotaCpu),
+      memory: required(DEFS.quotaMemory),
+      storage: required(DEFS.quotaStorage),
     },
-    reconciler: { workers: required(DEFS.workers, yaml, env), resyncMs: required(DEFS.resync, yaml, env) },
-    requireMention: required(DEFS.requireMention, yaml, env),
-    ...channelSettings(yaml, env),
+    reconciler: { workers: required(DEFS.workers), resyncMs: required(DEFS.resync) },
+    requireMention: required(DEFS.requireMention),
+    channels,
   };
 }

@@ -1,4 +1,6 @@
 // The command tree: every command's words and aliases in one trie, validated at start-up (no duplicate words or aliases).
+import type { PlatformDirectory } from '../model/chat-platforms.js';
+import { accountFlags } from './chat-identity-flags.js';
 import type { AnyCommand, ArgSpec, FlagSpec } from './command-spec.js';
 
 /** Flags every command understands; commands may not declare these names. */
@@ -44,9 +46,10 @@ export class CommandRegistry {
   /** Alias phrases by canonical path, for help. */
   private readonly aliasesByPath = new Map<string, string[]>();
 
-  constructor(commands: readonly AnyCommand[], aliases: readonly AliasDefinition[] = []) {
-    this.commands = commands;
-    for (const command of commands) this.add(command);
+  /** `platforms`: the chat platforms whose account flags commands with `accountFlags` get (none without). */
+  constructor(commands: readonly AnyCommand[], aliases: readonly AliasDefinition[] = [], platforms?: PlatformDirectory) {
+    this.commands = commands.map((c) => (c.accountFlags && platforms ? { ...c, flags: { ...c.flags, ...accountFlags(platforms) } } : c));
+    for (const command of this.commands) this.add(command);
     for (const alias of aliases) this.addAlias(alias);
   }
 

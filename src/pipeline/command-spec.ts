@@ -137,6 +137,11 @@ export interface CommandSpec<A extends readonly ArgSpec[], F extends Record<stri
   description?: Text;
   args: A;
   flags: F;
+  /**
+   * Also a flag per chat platform naming a person's account on it (`--feishu OPEN_ID`), added by the registry from
+   * the platforms the control plane runs; the handler reads them with chatIdentitiesOf (chat-identity-flags.ts).
+   */
+  accountFlags?: true;
   examples: readonly string[];
   /** Permission checked on the target scope; null = any signed-in member (help, whoami). */
   permission: string | null;
@@ -158,6 +163,7 @@ export interface AnyCommand {
   description?: Text;
   args: readonly ArgSpec[];
   flags: Record<string, FlagSpec>;
+  accountFlags?: true;
   examples: readonly string[];
   permission: string | null;
   risk: Risk;

@@ -19,6 +19,7 @@ import { parseLine } from './grammar/parse-line.js';
 import { normalizeCommandText } from './normalize.js';
 import type { Logger } from '../util/logger.js';
 import type { ChatOrigin } from '../model/chat-origin.js';
+import type { ChatPlatform } from '../model/chat-platforms.js';
 import { describeIdentity, type Principal } from '../model/principal.js';
 import { isAllowed, isAllowedInTenant } from '../model/rbac.js';
 import { redactCommandLine, redactPointer, redactSecrets, type SecretNames } from './redact.js';
@@ -26,7 +27,7 @@ import { DEFAULT_TENANT, scopePath, scopeText, tenantOf, type ScopeDefaults, typ
 import { targetOf, type ResolvedScope } from '../store/resolved-scope.js';
 
 /** Where a command came from; below the dispatcher nothing knows more about the channel than this name. */
-export type ChannelName = 'api' | 'cli' | 'web' | 'feishu' | 'dingtalk' | 'claw';
+export type ChannelName = 'api' | 'cli' | 'web' | 'claw' | ChatPlatform;
 
 export interface DispatchInput {
   requestId: string;

@@ -9,6 +9,7 @@ import type { AuditLog } from '../engines/audit/audit-log.js';
 import type { LifecycleEngine } from '../engines/lifecycle/lifecycle-engine.js';
 import type { ApprovalsEngine } from '../engines/approvals/approvals-engine.js';
 import type { TenancyEngine } from '../engines/tenancy/tenancy-engine.js';
+import type { PlatformDirectory } from '../model/chat-platforms.js';
 
 export interface Engines {
   tenancy: TenancyEngine;
@@ -21,4 +22,6 @@ export interface Engines {
   access: AccessEngine;
   audit: AuditLog;
   help: HelpCatalog;
+  /** The chat platforms this control plane runs: their names, labels and account flags. */
+  platforms: PlatformDirectory;
 }

@@ -2,7 +2,7 @@
 import type { AccessEngine } from '../engines/access/access-engine.js';
 import type { ChatIdentities } from '../engines/access/chat-identities.js';
 import type { TenancyEngine } from '../engines/tenancy/tenancy-engine.js';
-import type { ChatPlatform } from '../model/chat-origin.js';
+import type { ChatPlatform } from '../model/chat-platforms.js';
 import type { Principal } from '../model/principal.js';
 
 export class IdentityResolver {

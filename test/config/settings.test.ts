@@ -1,13 +1,16 @@
 // Settings: configs/claw.yaml defaults, CLAW_* overrides, and start-up errors that name the setting and what it accepts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_PLATFORMS } from '../../src/channels/platforms.js';
 import { loadSettings, parseDatabaseUrl } from '../../src/config/settings.js';
 import { parseYaml } from '../../src/config/yaml-file.js';
 import { parseRoles } from '../../src/engines/access/role-catalog.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'claw-settings-'));
+/** As `npm start` loads them: with the settings of every built-in chat platform. */
+const withPlatforms = (env: Record<string, string>, file?: string) => loadSettings({ env, platforms: BUILT_IN_PLATFORMS, ...(file ? { file } : {}) });
 function yamlFile(text: string): string {
   const file = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, text);
@@ -95,16 +98,14 @@ describe('loadSettings', () => {
   });
 
   it('leaves the chat channels off without credentials, and turns each on with both of its credentials', () => {
-    expect(loadSettings({ env: {} })).toMatchObject({ feishu: undefined, dingtalk: undefined, requireMention: true });
-    const s = loadSettings({
-      env: {
+    expect(withPlatforms({})).toMatchObject({ channels: {}, requireMention: true });
+    const s = withPlatforms({
         CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef', CLAW_FEISHU_APP_SECRET: 's3cret', CLAW_FEISHU_DOMAIN: 'lark',
         CLAW_DINGTALK_CLIENT_ID: 'dingabc', CLAW_DINGTALK_CLIENT_SECRET: 'dsecret', CLAW_DINGTALK_API_URL: 'http://127.0.0.1:9/',
         CLAW_CHAT_REQUIRE_MENTION: 'false',
-      },
     });
-    expect(s.feishu).toEqual({ appId: 'cli_0123456789abcdef', appSecret: 's3cret', domain: 'https://open.larksuite.com', mode: 'websocket', encryptKey: undefined, verificationToken: undefined });
-    expect(s.dingtalk).toMatchObject({ clientId: 'dingabc', clientSecret: 'dsecret', apiUrl: 'http://127.0.0.1:9', gatewayUrl: 'https://api.dingtalk.com/v1.0/gateway/connections/open', robotCode: 'dingabc', cardTemplateId: undefined });
+    expect(s.channels.feishu).toEqual({ appId: 'cli_0123456789abcdef', appSecret: 's3cret', domain: 'https://open.larksuite.com', mode: 'websocket', encryptKey: undefined, verificationToken: undefined });
+    expect(s.channels.dingtalk).toMatchObject({ clientId: 'dingabc', clientSecret: 'dsecret', apiUrl: 'http://127.0.0.1:9', gatewayUrl: 'https://api.dingtalk.com/v1.0/gateway/connections/open', robotCode: 'dingabc', cardTemplateId: undefined });
     expect(s.requireMention).toBe(false);
   });
 
@@ -118,11 +119,18 @@ describe('loadSettings', () => {
     [{ CLAW_DINGTALK_GATEWAY_URL: 'not a url' }, 'Invalid setting CLAW_DINGTALK_GATEWAY_URL'],
     [{ CLAW_CHAT_REQUIRE_MENTION: 'sometimes' }, 'expected true or false'],
   ])('refuses the channel settings %j', (env, message) => {
-    expect(() => loadSettings({ env })).toThrow(message);
+    expect(() => withPlatforms(env)).toThrow(message);
   });
 
   it('never repeats a refused channel secret in the error', () => {
-    expect(() => loadSettings({ env: { CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef', CLAW_FEISHU_APP_SECRET: 'has space' } })).toThrow('"(hidden)"');
+    expect(() => withPlatforms({ CLAW_FEISHU_APP_ID: 'cli_0123456789abcdef', CLAW_FEISHU_APP_SECRET: 'has space' })).toThrow('"(hidden)"');
+  });
+
+  it('checks a platform\'s claw.yaml keys when it reads its settings, and leaves them unread without platforms', () => {
+    const shipped = readFileSync(resolve('configs/claw.yaml'), 'utf8');
+    const file = yamlFile(shipped.replace('  feishu:', '  feishu:\n    mdoe: webhook'));
+    expect(() => withPlatforms({}, file)).toThrow(`Invalid setting channels.feishu.mdoe in ${file}: unknown setting`);
+    expect(loadSettings({ env: {}, file }).channels).toEqual({});
   });
 
   it('never repeats a refused admin token or secret key in the error', () => {

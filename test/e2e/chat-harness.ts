@@ -1,6 +1,8 @@
 // End-to-end chat harness: a control plane whose Feishu and DingTalk channels (the real SDKs) talk to the loopback
 // emulators, plus helpers to type as a person and read what the bot answered.
 import type { Platform } from '../../src/channels/chat-channel.js';
+import type { DingTalkSettings } from '../../src/channels/dingtalk/platform.js';
+import type { FeishuSettings } from '../../src/channels/feishu/platform.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { Locale } from '../../src/i18n/locale.js';
 import { InboundEventEntity, type InboundEvent } from '../../src/store/entities/inbound-event.js';
@@ -41,18 +43,24 @@ export async function startChatHarness(o: ChatHarnessOptions): Promise<ChatHarne
   const settings: Partial<Settings> = {
     chatLocale: o.locale ?? 'zh',
     requireMention: true,
-    feishu: feishu
-      ? {
-        appId: feishu.appId, appSecret: feishu.appSecret, domain: feishu.url, mode: o.feishu?.mode ?? 'websocket',
-        encryptKey: FEISHU_ENCRYPT_KEY, verificationToken: FEISHU_VERIFICATION_TOKEN,
-      }
-      : undefined,
-    dingtalk: dingtalk
-      ? {
-        clientId: dingtalk.clientId, clientSecret: dingtalk.clientSecret, gatewayUrl: dingtalk.gatewayUrl, apiUrl: dingtalk.url,
-        robotCode: dingtalk.robotCode, cardTemplateId: o.dingtalk?.cardTemplateId,
-      }
-      : undefined,
+    channels: {
+      ...(feishu
+        ? {
+          feishu: {
+            appId: feishu.appId, appSecret: feishu.appSecret, domain: feishu.url, mode: o.feishu?.mode ?? 'websocket',
+            encryptKey: FEISHU_ENCRYPT_KEY, verificationToken: FEISHU_VERIFICATION_TOKEN,
+          } satisfies FeishuSettings,
+        }
+        : {}),
+      ...(dingtalk
+        ? {
+          dingtalk: {
+            clientId: dingtalk.clientId, clientSecret: dingtalk.clientSecret, gatewayUrl: dingtalk.gatewayUrl, apiUrl: dingtalk.url,
+            robotCode: dingtalk.robotCode, cardTemplateId: o.dingtalk?.cardTemplateId,
+          } satisfies DingTalkSettings,
+        }
+        : {}),
+    },
     ...o.settings,
   };
   const t = await startTestControlPlane({ settings, ...(o.adapters ? { adapters: o.adapters } : {}) });

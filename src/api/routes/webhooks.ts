@@ -1,13 +1,13 @@
-// Chat platforms that push events over HTTP (Feishu in webhook mode): the raw body goes to the channel untouched,
+// Chat platforms that push events over HTTP (Feishu in webhook mode), each at POST /webhooks/<platform>: the raw body goes to the channel untouched,
 // because the signature covers the exact bytes; the channel verifies, decrypts and answers.
 import type { FastifyInstance } from 'fastify';
 
 export type WebhookHandler = (request: { headers: Record<string, string | string[] | undefined>; rawBody: string }) => Promise<{ status: number; body: unknown }>;
 
-/** Feishu events are a few kilobytes; anything near this is not an event. */
+/** Chat events are a few kilobytes; anything near this is not an event. */
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
-export async function webhookRoutes(app: FastifyInstance, handlers: Partial<Record<'feishu', WebhookHandler>>): Promise<void> {
+export async function webhookRoutes(app: FastifyInstance, handlers: Readonly<Record<string, WebhookHandler>>): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));

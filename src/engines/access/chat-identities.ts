@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { In, IsNull, Not, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
-import type { ChatPlatform } from '../../model/chat-origin.js';
+import type { ChatPlatform } from '../../model/chat-platforms.js';
 import { ChatIdentityEntity, type ChatIdentity } from '../../store/entities/chat-identity.js';
 import { LinkCodeEntity } from '../../store/entities/link-code.js';
 import type { Member } from '../../store/entities/member.js';

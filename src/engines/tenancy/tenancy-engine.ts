@@ -3,7 +3,7 @@ import { In, IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import { ApiTokenEntity } from '../../store/entities/api-token.js';
 import { ChatBindingEntity, type ChatBinding } from '../../store/entities/chat-binding.js';
-import type { ChatPlatform } from '../../model/chat-origin.js';
+import type { ChatPlatform } from '../../model/chat-platforms.js';
 import { ChatIdentityEntity } from '../../store/entities/chat-identity.js';
 import { InstanceEntity } from '../../store/entities/instance.js';
 import type { MemberKind } from '../../model/principal.js';

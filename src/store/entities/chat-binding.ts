@@ -1,7 +1,7 @@
 // ChatBinding: a chat group bound to a tenant (and optionally a project) as its default scope.
 import { EntitySchema } from 'typeorm';
 import { idColumn, refColumn, textColumn, timeColumn } from './columns.js';
-import type { ChatPlatform } from '../../model/chat-origin.js';
+import type { ChatPlatform } from '../../model/chat-platforms.js';
 
 export interface ChatBinding {
   id: string;

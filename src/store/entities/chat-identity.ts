@@ -1,6 +1,6 @@
 // ChatIdentity: a Feishu or DingTalk user mapped to the member they act as.
 import { EntitySchema } from 'typeorm';
-import type { ChatPlatform } from '../../model/chat-origin.js';
+import type { ChatPlatform } from '../../model/chat-platforms.js';
 import { idColumn, refColumn, textColumn, timeColumn } from './columns.js';
 
 export interface ChatIdentity {

@@ -1,10 +1,11 @@
 // Tenant: an organisation unit with its own namespace, quota, members and policies.
 import { EntitySchema } from 'typeorm';
+import type { ChatPlatform } from '../../model/chat-platforms.js';
 import { idColumn, nameColumn, textColumn, timeColumn } from './columns.js';
 
 /** A chat group where every approval of the tenant is posted too. */
 export interface ApprovalChat {
-  platform: 'feishu' | 'dingtalk';
+  platform: ChatPlatform;
   orgId: string;
   chatId: string;
 }
