@@ -36,6 +36,8 @@ export interface TestControlPlaneOptions {
   settings?: Partial<Settings>;
   /** Claw adapters in place of the build's own (e.g. stubOpenClawAdapter, which runs a stand-in process). */
   adapters?: ControlPlaneOptions['adapters'];
+  /** Chat platforms in place of the build's own (a test adds its own platform module to BUILT_IN_PLATFORMS). */
+  platforms?: ControlPlaneOptions['platforms'];
 }
 
 export async function startTestControlPlane(options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
@@ -50,7 +52,9 @@ export async function startTestControlPlane(options: TestControlPlaneOptions = {
     rateLimit: { perMinute: 60_000, burst: 1000 }, authFailureLimit: { perMinute: 60_000, burst: 1000 }, logLevel: 'silent', cacheDir: join(dataDir, 'cache'),
     ...options.settings,
   };
-  const plane = await createControlPlane(settings, options.adapters ? { adapters: options.adapters } : {});
+  const plane = await createControlPlane(settings, {
+    ...(options.adapters ? { adapters: options.adapters } : {}), ...(options.platforms ? { platforms: options.platforms } : {}),
+  });
   const url = await plane.listen();
   let seq = 0;
   return {
