@@ -17,9 +17,9 @@ export default defineCommand({
   permission: 'chat:bind',
   risk: 'write',
   scope: ({ flags }) => (flags.project ? { kind: 'project', tenant: flags.tenant, project: flags.project } : { kind: 'tenant', tenant: flags.tenant }),
-  engines: ['tenancy'],
+  engines: ['tenancy', 'platforms'],
   async handle(ctx) {
-    const group = requireGroup(ctx.origin, 'bind');
+    const group = requireGroup(ctx.origin, 'bind', ctx.engines.platforms);
     const { tenancy } = ctx.engines;
     const scope = ctx.scope;
     if (scope.kind !== 'tenant' && scope.kind !== 'project') throw new Error('bind resolves to a tenant or project');

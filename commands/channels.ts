@@ -7,8 +7,8 @@ export default defineCommand({
   words: ['channels'],
   summary: { en: 'Show chat channels, the outbox and bound groups', zh: '查看聊天渠道、发送队列和已绑定的群' },
   description: {
-    en: 'A channel is on when its credentials are configured (CLAW_FEISHU_APP_ID/SECRET, CLAW_DINGTALK_CLIENT_ID/SECRET). Bound groups are those of your tenant (all of them for platform members).',
-    zh: '配置了凭据的渠道会启用（CLAW_FEISHU_APP_ID/SECRET、CLAW_DINGTALK_CLIENT_ID/SECRET）。已绑定的群只列出你所在租户的（平台成员可看到全部）。',
+    en: 'A channel is on when its app\'s credentials are configured (with none on, this says which variables). Bound groups are those of your tenant (all of them for platform members).',
+    zh: '配置了应用凭据的渠道会启用（一个都没有时，这里会列出需要设置的变量）。已绑定的群只列出你所在租户的（平台成员可看到全部）。',
   },
   args: [],
   flags: { tenant: tenantFlag },
@@ -16,7 +16,7 @@ export default defineCommand({
   permission: 'tenant:read',
   risk: 'read',
   scope: ({ flags }) => ({ kind: 'tenant', tenant: flags.tenant, orPlatform: true }),
-  engines: ['channels', 'tenancy'],
+  engines: ['channels', 'tenancy', 'platforms'],
   async handle(ctx) {
     const { channels, tenancy } = ctx.engines;
     const reports = channels.channels();
@@ -47,7 +47,10 @@ export default defineCommand({
                 { key: 'detail', label: ctx.t({ en: 'Detail', zh: '说明' }) },
               ],
               rows: reports.map((r) => ({ platform: r.platform, mode: r.mode, state: r.connected ? yes : no, detail: r.detail ?? '' })),
-              empty: ctx.t({ en: 'No chat channel is configured: set CLAW_FEISHU_APP_ID and CLAW_FEISHU_APP_SECRET, or CLAW_DINGTALK_CLIENT_ID and CLAW_DINGTALK_CLIENT_SECRET, and restart.', zh: '尚未配置聊天渠道：设置 CLAW_FEISHU_APP_ID 和 CLAW_FEISHU_APP_SECRET，或 CLAW_DINGTALK_CLIENT_ID 和 CLAW_DINGTALK_CLIENT_SECRET 后重启。' }),
+              empty: ctx.t({ en: 'No chat channel is configured: set {credentials}, and restart.', zh: '尚未配置聊天渠道：设置 {credentialsZh} 后重启。' }, {
+                credentials: ctx.engines.platforms.all.map((p) => p.credentials.join(' and ')).join(', or '),
+                credentialsZh: ctx.engines.platforms.all.map((p) => p.credentials.join(' 和 ')).join('，或 '),
+              }),
             },
           },
           {

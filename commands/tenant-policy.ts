@@ -34,7 +34,7 @@ export default defineCommand({
   permission: 'tenant:read',
   risk: 'write',
   scope: ({ args }) => ({ kind: 'tenant', tenant: args.name }),
-  engines: ['tenancy', 'approvals', 'help'],
+  engines: ['tenancy', 'approvals', 'help', 'platforms'],
   async handle(ctx) {
     const f = ctx.flags;
     let tenant = scopeTenant(ctx.scope);
@@ -53,7 +53,7 @@ export default defineCommand({
       const rules = holdRules(base.rules ?? [], f.hold, f.release, (words) => ctx.engines.help.flagsOf(words));
       if (rules.length) next.rules = rules;
       else delete next.rules;
-      if (chat === 'here') next.approvalChat = requireGroup(ctx.origin, 'tenant policy --approval-chat here');
+      if (chat === 'here') next.approvalChat = requireGroup(ctx.origin, 'tenant policy --approval-chat here', ctx.engines.platforms);
       if (chat === 'none') delete next.approvalChat;
       tenant = await ctx.engines.tenancy.setApprovalPolicy(tenant, Object.keys(next).length ? next : null);
     }

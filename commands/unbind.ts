@@ -12,9 +12,9 @@ export default defineCommand({
   risk: 'write',
   // The group's binding fills the tenant, so the check is chat:bind on the tenant it is bound to.
   scope: () => ({ kind: 'tenant' }),
-  engines: ['tenancy'],
+  engines: ['tenancy', 'platforms'],
   async handle(ctx) {
-    const group = requireGroup(ctx.origin, 'unbind');
+    const group = requireGroup(ctx.origin, 'unbind', ctx.engines.platforms);
     const { tenancy } = ctx.engines;
     const binding = await tenancy.chatBinding(group.platform, group.orgId, group.chatId);
     if (!binding) {

@@ -179,7 +179,7 @@ export const ERRORS = {
   },
   CLAW_CHAT_ONLY: {
     api: 'invalid_argument', status: 400, audience: 'user',
-    message: { en: '`claw {command}` works in a Feishu or DingTalk {where}: type it there, @mentioning the bot.', zh: '`claw {command}` 只能在飞书或钉钉{where}中使用：请在那里 @机器人 发送。' },
+    message: { en: '`claw {command}` works in a {apps} {where}: type it there, @mentioning the bot.', zh: '`claw {command}` 只能在{apps}{where}中使用：请在那里 @机器人 发送。' },
     doc: 'A chat-only command (bind, unbind, an approval chat set to `here`) was sent from the API, CLI, web console or the wrong kind of chat.',
   },
   CLAW_RUNTIME_UNAVAILABLE: {

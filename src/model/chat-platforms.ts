@@ -19,6 +19,8 @@ export interface PlatformFacts {
     /** An id of the platform's form, for examples. */
     example: string;
   };
+  /** The environment variables that turn it on together (its app's credentials), for the hint when no channel is on. */
+  credentials: readonly string[];
 }
 
 const NAME = /^[a-z][a-z0-9]{1,19}$/;
@@ -40,6 +42,12 @@ export class PlatformDirectory {
 
   get(name: string): PlatformFacts | undefined {
     return this.byName.get(name);
+  }
+
+  /** Every platform by its label, as a sentence lists them: "Feishu or DingTalk", "飞书或钉钉". */
+  labels(): Text {
+    const join = (words: string[], or: string, comma: string) => (words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(comma)}${or}${words.at(-1)}`);
+    return { en: join(this.all.map((p) => p.label.en), ' or ', ', '), zh: join(this.all.map((p) => p.label.zh), '或', '、') };
   }
 
   /** How people call the platform; an unknown one (a row from a platform no longer built in) by its name. */

@@ -57,6 +57,13 @@ describe('a third chat platform (loopback), added by one folder and one registry
     expect(help.body.text).toContain('--dingtalk STAFF_ID');
   });
 
+  it('names it among the chat apps where a chat-only command works', async () => {
+    const bind = await t.command(t.adminToken, 'claw bind --tenant default');
+    expect(bind.body.text).toContain('works in a Feishu, DingTalk or Loopback group chat');
+    const zh = await t.command(t.adminToken, 'claw bind --tenant default', 'zh');
+    expect(zh.body.text).toContain('只能在飞书、钉钉或回环群聊中使用');
+  });
+
   it('`member add --loopback` attaches the account, and that person\'s `claw whoami` in a group is answered in the chat', async () => {
     expect((await t.command(t.adminToken, 'claw tenant create t')).body.ok).toBe(true);
     const added = await t.command(t.adminToken, 'claw member add zoe --tenant t --role operator --loopback u-zoe');

@@ -44,6 +44,7 @@ export const dingtalkPlatform: ChatPlatformModule<DingTalkSettings> = {
   name: 'dingtalk',
   label: { en: 'DingTalk', zh: '钉钉' },
   account: { valueName: 'STAFF_ID', help: { en: 'The person\'s DingTalk staff id', zh: '此人的钉钉 staffId' }, example: '0123456789' },
+  credentials: [DEFS.clientId.env, DEFS.clientSecret.env],
   settings,
   createChannel: (s, logger) => createDingTalkChannel({
     clientId: s.clientId, clientSecret: s.clientSecret, gatewayUrl: s.gatewayUrl, apiUrl: s.apiUrl, robotCode: s.robotCode, logger,

@@ -56,6 +56,7 @@ export const feishuPlatform: ChatPlatformModule<FeishuSettings> = {
   name: 'feishu',
   label: { en: 'Feishu', zh: '飞书' },
   account: { valueName: 'OPEN_ID', help: { en: 'The person\'s Feishu open_id (ou_…)', zh: '此人的飞书 open_id（ou_…）' }, example: 'ou_3f2a9c' },
+  credentials: [DEFS.appId.env, DEFS.appSecret.env],
   settings,
   createChannel: (s, logger) => createFeishuChannel({
     appId: s.appId, appSecret: s.appSecret, domain: s.domain, mode: s.mode, logger,

@@ -34,6 +34,7 @@ export const loopbackPlatform: ChatPlatformModule<LoopbackSettings> = {
   name: LOOPBACK,
   label: { en: 'Loopback', zh: '回环' },
   account: { valueName: 'USER_ID', help: { en: 'The person\'s Loopback user id', zh: '此人的回环用户 ID' }, example: 'u-alice' },
+  credentials: [DEFS.url.env, DEFS.token.env],
   settings,
   createChannel: (s, logger) => createLoopbackChannel({ url: s.url, token: s.token, logger }),
 };
