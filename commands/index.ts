@@ -17,6 +17,7 @@ import logs from './logs.js';
 import restart from './restart.js';
 import start from './start.js';
 import status from './status.js';
+import top from './top.js';
 import stop from './stop.js';
 import tenantQuota from './tenant-quota.js';
 import update from './update.js';
@@ -43,7 +44,7 @@ import whoami from './whoami.js';
 
 export const COMMANDS: readonly AnyCommand[] = [
   help, version, whoami,
-  status, create, start, stop, restart, destroy, update, logs, events,
+  status, top, create, start, stop, restart, destroy, update, logs, events,
   tenantCreate, tenantList, tenantShow, tenantDelete, tenantQuota, tenantPolicy,
   projectCreate, projectList, projectDelete,
   memberAdd, memberList, memberRemove, memberLink,

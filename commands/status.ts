@@ -36,7 +36,14 @@ export default defineCommand({
       const view = { instance: ctx.scope.instance, tenant: ctx.scope.tenant.name, project: ctx.scope.project.name };
       // Events come from the runtime too; if it does not answer, the status from the database is still worth showing.
       const events = await lifecycle.events(view).catch(() => []);
-      return { data: { instance: instanceData(view), events: events.slice(-5) }, view: instanceDetail(view, events, ctx.locale) };
+      // Measured now; a runtime that cannot say leaves the line out rather than fail the status.
+      const measured = await lifecycle.resourceUse([view]).catch(() => undefined);
+      const use = measured && (measured.available ? measured.byInstance.get(view.instance.id) : measured.reason);
+      const usage = use && 'cpuMillicores' in use ? { cpuMillicores: use.cpuMillicores, memoryBytes: use.memoryBytes, sampledAt: use.sampledAt.toISOString() } : undefined;
+      return {
+        data: { instance: instanceData(view), events: events.slice(-5), ...(usage ? { usage } : {}) },
+        view: instanceDetail(view, events, ctx.locale, use),
+      };
     }
     const tenant = scopeTenant(ctx.scope);
     const limit = ctx.flags.limit ?? DEFAULT_LIMIT;

@@ -4,6 +4,9 @@ import { isSettled } from '../engines/lifecycle/lifecycle-engine.js';
 import type { Locale, Text } from '../i18n/locale.js';
 import { localize } from '../i18n/locale.js';
 import type { Instance } from '../store/entities/instance.js';
+import type { ResourceUsage } from '../runtime/runtime.js';
+import { parseQuantity } from '../model/values/quantity.js';
+import { formatBytesRounded, formatCpu } from '../util/quantity-format.js';
 import { formatAge, formatTime } from './format.js';
 import type { DetailView, TableView, Tone } from './view.js';
 
@@ -56,7 +59,19 @@ export function instanceTable(views: InstanceView[], t: (text: Text) => string, 
   };
 }
 
-export function instanceDetail(view: InstanceView, events: MergedEvent[], locale: Locale): DetailView {
+/** "12m / 500m (2%)": what a claw uses against its limit; the share only where the limit parses (it always should). */
+export function usedOfLimit(used: number, limit: string, unit: 'cpu' | 'bytes'): string {
+  const shown = unit === 'cpu' ? formatCpu(used / 1000) : formatBytesRounded(used);
+  const parsed = parseQuantity(limit, unit);
+  if (!parsed.ok || parsed.value.value <= 0) return `${shown} / ${limit}`;
+  return `${shown} / ${limit} (${Math.round(((unit === 'cpu' ? used / 1000 : used) / parsed.value.value) * 100)}%)`;
+}
+
+/**
+ * The detail of one instance. `use`: what it uses now (measured), or why that is unknown (a cluster without
+ * metrics.k8s.io); absent when it does not run or has no sample yet.
+ */
+export function instanceDetail(view: InstanceView, events: MergedEvent[], locale: Locale, use?: ResourceUsage | Text): DetailView {
   const t = (text: Text, params?: Record<string, unknown>) => localize(text, locale, params);
   const i = view.instance;
   const fields: DetailView['fields'] = [
@@ -71,6 +86,12 @@ export function instanceDetail(view: InstanceView, events: MergedEvent[], locale
     { label: t({ en: 'Resources', zh: '资源' }), value: `cpu ${i.cpu}, ${t({ en: 'memory', zh: '内存' })} ${i.memory}, ${t({ en: 'storage', zh: '存储' })} 2 x ${i.storage}` },
     { label: t({ en: 'Restarts', zh: '重启次数' }), value: String(i.restarts) },
   );
+  if (use) {
+    const value = 'cpuMillicores' in use
+      ? `cpu ${usedOfLimit(use.cpuMillicores, i.cpu, 'cpu')}, ${t({ en: 'memory', zh: '内存' })} ${usedOfLimit(use.memoryBytes, i.memory, 'bytes')}`
+      : t(use);
+    fields.push({ label: t({ en: 'In use', zh: '实际用量' }), value });
+  }
   if (Object.keys(i.labels).length) fields.push({ label: t({ en: 'Labels', zh: '标签' }), value: Object.entries(i.labels).map(([k, v]) => `${k}=${v}`).join(',') });
   if (i.node) fields.push({ label: t({ en: 'Node', zh: '节点' }), value: i.node });
   if (i.endpoint) fields.push({ label: t({ en: 'Endpoint', zh: '地址' }), value: i.endpoint });

@@ -151,11 +151,27 @@ export interface RuntimeIsolation {
   reason?: Text;
 }
 
+/** What a claw uses now: CPU over the last moments and memory in use. */
+export interface ResourceUsage {
+  /** Thousandths of a core (Kubernetes' `m`). */
+  cpuMillicores: number;
+  memoryBytes: number;
+  sampledAt: Date;
+}
+
+/** Usage of the running claws asked about (a claw without a sample is absent: a gap, not a zero), or why there is none. */
+export type UsageReport =
+  | { available: true; byInstance: Map<string, ResourceUsage> }
+  | { available: false; reason: Text };
+
 export interface Runtime {
   readonly kind: 'kubernetes' | 'local';
 
   /** Decided at start; `claw status`, /readyz and the start banner report it. */
   isolation(): RuntimeIsolation;
+
+  /** CPU and memory the running claws among `refs` use now (local: their process trees; Kubernetes: metrics.k8s.io). */
+  usage(refs: readonly InstanceRef[]): Promise<UsageReport>;
 
   /** Where the instance runs: paths, port and bind. Locally this allocates (once, persistently) a port and directories. */
   target(ref: InstanceRef): Promise<RuntimeTarget>;

@@ -151,6 +151,29 @@ describe('local runtime', () => {
     expect((await runtime.target(ref('stable2'))).port).not.toBe(first.port);
   });
 
+  it('measures what each running claw uses: a busy one\'s CPU, every one\'s memory, nothing for a stopped one', async () => {
+    const busy = ref('busy');
+    const idle = ref('idle');
+    const stopped = ref('stopped');
+    for (const [r, env] of [[busy, { FAKE_CLAW_BUSY: '1' }], [idle, {}]] as const) {
+      await runtime.apply(fakeSpec(r, await runtime.target(r), { env }));
+      await until(runtime, r, `${r.name} ready`, runningReady);
+    }
+    await runtime.target(stopped);
+    const report = await runtime.usage([busy, idle, stopped]);
+    if (!report.available) throw new Error('the local runtime always measures');
+    const [b, i] = [report.byInstance.get(busy.id), report.byInstance.get(idle.id)];
+    // About half a core against next to nothing; wide margins for a loaded machine.
+    expect(b!.cpuMillicores).toBeGreaterThan(150);
+    expect(i!.cpuMillicores).toBeLessThan(b!.cpuMillicores);
+    for (const u of [b!, i!]) expect(u.memoryBytes).toBeGreaterThan(10 * 1024 ** 2);
+    expect(report.byInstance.has(stopped.id)).toBe(false);
+    // A second look within the minute measures against the first.
+    const again = await runtime.usage([busy]);
+    expect(again.available && again.byInstance.get(busy.id)!.cpuMillicores).toBeGreaterThan(150);
+    for (const r of [busy, idle]) await runtime.stop(r, { force: true, graceSeconds: 0 });
+  });
+
   it('restarts a crashing process with back-off and reports CrashLoopBackOff', async () => {
     const r = ref('crashy');
     await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { FAKE_CLAW_CRASH: '1' } }));

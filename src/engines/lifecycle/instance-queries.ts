@@ -2,7 +2,8 @@
 import { In, IsNull, Not, type DataSource } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import { matchesSelector, type Selector } from '../../model/values/selector.js';
-import type { Runtime, RuntimeEvent, RuntimeIsolation } from '../../runtime/runtime.js';
+import type { ResourceUsage, Runtime, RuntimeEvent, RuntimeIsolation } from '../../runtime/runtime.js';
+import type { Text } from '../../i18n/locale.js';
 import { RuntimeError } from '../../runtime/runtime.js';
 import type { InstanceRef } from '../../runtime/workload.js';
 import { InstanceEntity, instanceNameKey, type Instance, type InstancePhase } from '../../store/entities/instance.js';
@@ -116,6 +117,17 @@ export class InstanceQueries {
 
   refOf(view: InstanceView): InstanceRef {
     return { id: view.instance.id, tenant: view.tenant, project: view.project, name: view.instance.name };
+  }
+
+  /** CPU and memory the running instances among `views` use now; a missing entry is a claw without a sample yet. */
+  async resourceUse(views: readonly InstanceView[]): Promise<{ available: true; byInstance: Map<string, ResourceUsage> } | { available: false; reason: Text }> {
+    const running = views.filter((v) => v.instance.phase === 'Running');
+    if (running.length === 0) return { available: true, byInstance: new Map() };
+    try {
+      return await this.runtime.usage(running.map((v) => this.refOf(v)));
+    } catch (error) {
+      throw runtimeUnavailable(error);
+    }
   }
 
   async logs(view: InstanceView, options: { tail?: number; sinceSeconds?: number; previous?: boolean }): Promise<string[]> {

@@ -64,6 +64,11 @@ export class LifecycleEngine {
     return this.queries.usageOf(tenant);
   }
 
+  /** CPU and memory in use now by the running instances among `views` (from the runtime). */
+  resourceUse(views: readonly InstanceView[]) {
+    return this.queries.resourceUse(views);
+  }
+
   create(input: CreateInput): Promise<Instance> {
     return this.intents.create(input);
   }

@@ -2,6 +2,7 @@
 import {
   CoordinationV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   NetworkingV1Api,
   ServerConfiguration,
@@ -63,6 +64,8 @@ export interface ApiClients {
   core: CoreV1Api;
   coordination: CoordinationV1Api;
   networking: NetworkingV1Api;
+  /** metrics.k8s.io (pod CPU and memory) where the cluster serves it. */
+  custom: CustomObjectsApi;
 }
 
 /** The same clients `kc.makeApiClient` builds, plus a per-request timeout. */
@@ -74,5 +77,5 @@ export function createApiClients(kc: KubeConfig, timeoutMs: number): ApiClients 
     authMethods: { default: kc },
     promiseMiddleware: [timeoutMiddleware(timeoutMs)],
   });
-  return { core: new CoreV1Api(configuration), coordination: new CoordinationV1Api(configuration), networking: new NetworkingV1Api(configuration) };
+  return { core: new CoreV1Api(configuration), coordination: new CoordinationV1Api(configuration), networking: new NetworkingV1Api(configuration), custom: new CustomObjectsApi(configuration) };
 }

@@ -1,7 +1,7 @@
 // The Runtime on Kubernetes: one namespace, ResourceQuota and NetworkPolicy per tenant; Secret, ConfigMap, PVCs, Service and Pod per instance.
-import type { CoordinationV1Api, CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { CoordinationV1Api, CoreV1Api, CoreV1Event, CustomObjectsApi, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
-import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota } from '../runtime.js';
+import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota, UsageReport } from '../runtime.js';
 import { RuntimeError } from '../runtime.js';
 import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { httpStatus, isNotFound, readOrAbsent, toRuntimeError } from './api-errors.js';
@@ -9,7 +9,8 @@ import { InstanceObjects } from './instance-objects.js';
 import { createApiClients, loadKubeConfig } from './kube-config.js';
 import { KubernetesLeaseElector } from './lease-elector.js';
 import { POD_FILES_DIR } from './manifests.js';
-import { LEASE_NAME } from './names.js';
+import { LEASE_NAME, tenantNamespace } from './names.js';
+import { podUsage } from './pod-metrics.js';
 import { InstanceNaming } from './instance-naming.js';
 import { ownedBy } from './ownership.js';
 import { containerStarted, eventTime, mayHaveProbeFailure, observationOf, recentProbeFailure, runtimeEventOf } from './observation.js';
@@ -86,6 +87,7 @@ export class KubernetesRuntime implements Runtime {
   private readonly kc: KubeConfig;
   private readonly core: CoreV1Api;
   private readonly coordination: CoordinationV1Api;
+  private readonly custom: CustomObjectsApi;
   private readonly logger: Logger;
   private readonly layout: Required<PodLayout>;
   private readonly leaseNamespace: string;
@@ -107,6 +109,7 @@ export class KubernetesRuntime implements Runtime {
     const clients = createApiClients(this.kc, options.requestTimeoutMs ?? 30_000);
     this.core = clients.core;
     this.coordination = clients.coordination;
+    this.custom = clients.custom;
     this.logger = options.logger ?? silentLogger;
     this.layout = { ...DEFAULT_LAYOUT, ...options.pod };
     this.leaseNamespace = options.leaseNamespace ?? 'default';
@@ -297,6 +300,11 @@ export class KubernetesRuntime implements Runtime {
   /** Objects held in the watch cache (0 while nobody watches): for the bench. */
   cachedObjects(): number {
     return this.cache.size;
+  }
+
+  async usage(refs: readonly InstanceRef[]): Promise<UsageReport> {
+    const namespaces = [...new Set(refs.map((r) => tenantNamespace(r.tenant)))];
+    return podUsage(this.custom, namespaces, new Set(refs.map((r) => r.id)));
   }
 
   /** Each claw is a pod of its tenant's namespace, behind that namespace's NetworkPolicy. */

@@ -1,9 +1,10 @@
 // The local runtime: each instance a supervised process on this machine, with its own directories and loopback port.
 import { EventEmitter } from 'node:events';
 import { chmod, mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
-import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota } from '../runtime.js';
+import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota, UsageReport } from '../runtime.js';
 import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { ClawUsers } from './claw-users.js';
@@ -17,6 +18,7 @@ import { NpmInstaller } from './npm-installer.js';
 import { PortAllocator } from './port-allocator.js';
 import { ProcessSupervisor } from './process-supervisor.js';
 import { readRuntimeRecord } from './runtime-file.js';
+import { ResourceSampler } from './resource-sampler.js';
 import { DbLeaseElector } from '../db-lease-elector.js';
 import { NO_METER } from '../runtime-meter.js';
 
@@ -35,6 +37,7 @@ export class LocalRuntime implements Runtime {
   private readonly host: string;
   private readonly localIsolation: LocalIsolation;
   private readonly users?: ClawUsers;
+  private readonly sampler = new ResourceSampler();
   /** Adoption of processes left running by an earlier control plane; every operation waits for it. */
   private readonly adopted: Promise<void>;
   private closed = false;
@@ -63,6 +66,16 @@ export class LocalRuntime implements Runtime {
   isolation(): RuntimeIsolation {
     const { mode, tenants, reason } = this.localIsolation;
     return { mode, ...(tenants ? { tenants } : {}), ...(reason ? { reason } : {}) };
+  }
+
+  async usage(refs: readonly InstanceRef[]): Promise<UsageReport> {
+    await this.adopted;
+    const pids = new Map<string, number>();
+    for (const ref of refs) {
+      const pid = this.supervisors.get(supervisorKey(ref))?.runningPid;
+      if (pid !== undefined) pids.set(ref.id, pid);
+    }
+    return { available: true, byInstance: await this.sampler.usage(pids, (ms) => sleep(ms)) };
   }
 
   async target(ref: InstanceRef): Promise<RuntimeTarget> {
@@ -144,7 +157,7 @@ export class LocalRuntime implements Runtime {
   }
 
   private supervisorNow(ref: Pick<InstanceRef, 'id' | 'tenant' | 'project' | 'name'>): ProcessSupervisor {
-    const key = `${ref.tenant}/${ref.project}/${ref.name}`;
+    const key = supervisorKey(ref);
     let supervisor = this.supervisors.get(key);
     if (!supervisor) {
       if (this.closed) throw new Error('the local runtime is closed');
@@ -188,6 +201,10 @@ export class LocalRuntime implements Runtime {
       await this.supervisorNow({ ...location, id: record.id }).adopt(record);
     }
   }
+}
+
+function supervisorKey(ref: Pick<InstanceRef, 'tenant' | 'project' | 'name'>): string {
+  return `${ref.tenant}/${ref.project}/${ref.name}`;
 }
 
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {

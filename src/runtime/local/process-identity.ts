@@ -7,6 +7,10 @@ export interface ProcStat {
   ppid: number;
   pgrp: number;
   startTicks: number;
+  /** CPU time used so far, user and system (clock ticks). */
+  cpuTicks: number;
+  /** Resident memory (pages). */
+  rssPages: number;
 }
 
 /** Parses /proc/<pid>/stat; the command name may hold spaces and parentheses, so fields are counted after the last ')'. */
@@ -22,11 +26,14 @@ export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
 
 function parseProcStat(text: string): ProcStat {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 of proc(5) (state), so starttime (field 22) is fields[19].
-  return { state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]), startTicks: Number(fields[19]) };
+  // fields[0] is field 3 of proc(5) (state), so utime, stime (14, 15) are fields[11], [12], starttime (22) fields[19], rss (24) fields[21].
+  return {
+    state: fields[0] ?? '?', ppid: Number(fields[1]), pgrp: Number(fields[2]), startTicks: Number(fields[19]),
+    cpuTicks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]),
+  };
 }
 
-function readProcStatSync(pid: number): ProcStat | undefined {
+export function readProcStatSync(pid: number): ProcStat | undefined {
   try {
     return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {

@@ -102,6 +102,12 @@ export class ProcessSupervisor {
 
   // ---- public operations (called by LocalRuntime) ----
 
+  /** The running process (none while stopped, starting or exited). */
+  get runningPid(): number | undefined {
+    const proc = this.proc;
+    return proc && !proc.gone ? proc.pid : undefined;
+  }
+
   /** Creates the directories and keeps (or allocates once) the instance's port in runtime.json. */
   async target(ref: InstanceRef): Promise<RuntimeTarget> {
     await this.settleDestroy();

@@ -3,6 +3,7 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeletControl } from '../../cluster/kubelet-control.js';
+import { waitFor } from '../../runtime/runtime-contract.js';
 import { k8sSettings } from '../../support/k8s-settings.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../../support/test-control-plane.js';
 import { randomToken } from '../../../src/util/ids.js';
@@ -76,6 +77,16 @@ describe('lifecycle on Kubernetes', () => {
     expect(JSON.stringify(await run('claw audit --limit 100'))).not.toContain('sk-top-secret');
     const status = await must(`claw status demo --tenant ${tenant}`);
     expect(status.result).toMatchObject({ instance: { phase: 'Running', ready: true, node: 'claw-fake-node' } });
+  });
+
+  it('shows the CPU and memory a claw\'s pod uses, from metrics.k8s.io, against its limits', async () => {
+    const demo = await namesOf('demo');
+    await kubelet.setMetrics({ namespace: ns, pod: demo.base, cpu: '250m', memory: '96Mi' });
+    const top = await waitFor('the metrics in claw top', () => must(`claw top --tenant ${tenant}`),
+      (r) => (r.result as { instances: Array<{ cpuMillicores: number }> }).instances[0]?.cpuMillicores === 250, 15_000);
+    expect(top.result).toMatchObject({ available: true, running: 1, instances: [{ name: 'demo', cpuMillicores: 250, memoryBytes: 96 * 1024 ** 2 }] });
+    expect(top.text).toMatch(/demo\s+p\s+250m \/ 500m \(50%\)\s+96Mi \/ 2Gi \(5%\)/);
+    expect((await must(`claw status demo --tenant ${tenant}`)).text).toContain('In use:    cpu 250m / 500m (50%), memory 96Mi / 2Gi (5%)');
   });
 
   it('stops gracefully keeping volumes, secret and config, and starts again', async () => {

@@ -1,0 +1,61 @@
+// CPU and memory of claws' pods from metrics.k8s.io (metrics-server), which not every cluster serves: without it the
+// answer says so, rather than showing zeros.
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import type { ResourceUsage, UsageReport } from '../runtime.js';
+import { httpStatus } from './api-errors.js';
+import { LABEL_INSTANCE_ID } from './names.js';
+
+interface PodMetrics {
+  metadata?: { labels?: Record<string, string> };
+  timestamp?: string;
+  containers?: Array<{ usage?: { cpu?: string; memory?: string } }>;
+}
+
+const CPU_UNITS: Record<string, number> = { n: 1e-6, u: 1e-3, m: 1, '': 1000 };
+const BYTE_UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/** "250m", "123456789n", "2" -> millicores. */
+export function cpuMillicores(quantity: string | undefined): number {
+  const match = /^(\d+(?:\.\d+)?)(n|u|m|)$/.exec(quantity ?? '');
+  return match ? Math.round(Number(match[1]) * CPU_UNITS[match[2]!]!) : 0;
+}
+
+/** "123456Ki", "64Mi", "1000000" -> bytes. */
+export function memoryBytes(quantity: string | undefined): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|)$/.exec(quantity ?? '');
+  return match ? Math.round(Number(match[1]) * BYTE_UNITS[match[2]!]!) : 0;
+}
+
+const UNSERVED = {
+  en: 'this cluster does not serve metrics.k8s.io, so CPU and memory in use are unknown (install metrics-server)',
+  zh: '此集群未提供 metrics.k8s.io，无法得知实际 CPU 和内存用量（请安装 metrics-server）',
+};
+
+/** Usage of the pods of `ids` in the tenants' namespaces. */
+export async function podUsage(custom: CustomObjectsApi, namespaces: readonly string[], ids: ReadonlySet<string>): Promise<UsageReport> {
+  const byInstance = new Map<string, ResourceUsage>();
+  for (const namespace of namespaces) {
+    let list: { items?: PodMetrics[] };
+    try {
+      list = (await custom.listNamespacedCustomObject({
+        group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', labelSelector: LABEL_INSTANCE_ID,
+      })) as { items?: PodMetrics[] };
+    } catch (error) {
+      // 404: the API group is not registered; 503: registered, but metrics-server is not answering.
+      const status = httpStatus(error);
+      if (status === 404 || status === 503) return { available: false, reason: UNSERVED };
+      throw error;
+    }
+    for (const pod of list.items ?? []) {
+      const id = pod.metadata?.labels?.[LABEL_INSTANCE_ID];
+      if (!id || !ids.has(id)) continue;
+      const containers = pod.containers ?? [];
+      byInstance.set(id, {
+        cpuMillicores: containers.reduce((sum, c) => sum + cpuMillicores(c.usage?.cpu), 0),
+        memoryBytes: containers.reduce((sum, c) => sum + memoryBytes(c.usage?.memory), 0),
+        sampledAt: pod.timestamp ? new Date(pod.timestamp) : new Date(),
+      });
+    }
+  }
+  return { available: true, byInstance };
+}
