@@ -5,7 +5,7 @@ import type { ChatPlatform, PlatformDirectory } from './chat-platforms.js';
 
 /** A chat address, platform-neutral (the channels' ChatAddress has this shape). */
 export interface ChatOrigin {
-  platform: string;
+  platform: ChatPlatform;
   orgId: string;
   chatId: string;
   chatType: 'group' | 'direct';

@@ -31,14 +31,17 @@ const UNSERVED = {
   zh: '此集群未提供 metrics.k8s.io，无法得知实际 CPU 和内存用量（请安装 metrics-server）',
 };
 
-/** Usage of the pods of `ids` in the tenants' namespaces. */
-export async function podUsage(custom: CustomObjectsApi, namespaces: readonly string[], ids: ReadonlySet<string>): Promise<UsageReport> {
+/** Where metrics-server serves pod usage. */
+export const METRICS_API = { group: 'metrics.k8s.io', version: 'v1beta1' };
+
+/** Usage of the pods of `ids` in the tenants' namespaces (`api`: another metrics API, for tests). */
+export async function podUsage(custom: CustomObjectsApi, namespaces: readonly string[], ids: ReadonlySet<string>, api = METRICS_API): Promise<UsageReport> {
   const byInstance = new Map<string, ResourceUsage>();
   for (const namespace of namespaces) {
     let list: { items?: PodMetrics[] };
     try {
       list = (await custom.listNamespacedCustomObject({
-        group: 'metrics.k8s.io', version: 'v1beta1', namespace, plural: 'pods', labelSelector: LABEL_INSTANCE_ID,
+        ...api, namespace, plural: 'pods', labelSelector: LABEL_INSTANCE_ID,
       })) as { items?: PodMetrics[] };
     } catch (error) {
       // 404: the API group is not registered; 503: registered, but metrics-server is not answering.

@@ -1,6 +1,6 @@
 // Instances on the real test cluster through commands: create to Running with every object, stop, kill, restart,
 // destroy, quota, injected faults, a control plane killed mid-create, and two replicas with one reconciler.
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeletControl } from '../../cluster/kubelet-control.js';
 import { waitFor } from '../../runtime/runtime-contract.js';
@@ -8,6 +8,7 @@ import { k8sSettings } from '../../support/k8s-settings.js';
 import { startTestControlPlane, type CommandAnswer, type TestControlPlane } from '../../support/test-control-plane.js';
 import { randomToken } from '../../../src/util/ids.js';
 import { instanceNames, type InstanceNames } from '../../../src/runtime/kubernetes/names.js';
+import { podUsage } from '../../../src/runtime/kubernetes/pod-metrics.js';
 
 const kubeconfig = inject('kubeconfigPath');
 const kubelet = new KubeletControl(inject('kubeletControlUrl'));
@@ -87,6 +88,14 @@ describe('lifecycle on Kubernetes', () => {
     expect(top.result).toMatchObject({ available: true, running: 1, instances: [{ name: 'demo', cpuMillicores: 250, memoryBytes: 96 * 1024 ** 2 }] });
     expect(top.text).toMatch(/demo\s+p\s+250m \/ 500m \(50%\)\s+96Mi \/ 2Gi \(5%\)/);
     expect((await must(`claw status demo --tenant ${tenant}`)).text).toContain('In use:    cpu 250m / 500m (50%), memory 96Mi / 2Gi (5%)');
+  });
+
+  it('says plainly that usage is unknown where the cluster does not serve the metrics API, rather than showing zeros', async () => {
+    // This cluster serves metrics.k8s.io; a group it does not serve answers as a cluster without metrics-server does.
+    const demo = (await must(`claw status demo --tenant ${tenant}`)).result as { instance: { id: string } };
+    const report = await podUsage(kc.makeApiClient(CustomObjectsApi), [ns], new Set([demo.instance.id]), { group: 'metrics.example.com', version: 'v1beta1' });
+    expect(report).toEqual({ available: false, reason: expect.objectContaining({ en: expect.stringContaining('does not serve metrics.k8s.io') }) });
+    expect(report.available === false && report.reason.en).toContain('install metrics-server');
   });
 
   it('stops gracefully keeping volumes, secret and config, and starts again', async () => {
