@@ -26,7 +26,7 @@ export default defineCommand({
     const wanted = chatIdentitiesOf(ctx.flags, platforms);
     if (wanted.length === 0) {
       const first = platforms.all[0];
-      const example = first ? ` --${first.name} ${first.account.valueName}` : '';
+      const example = first ? ` --${first.name} ${first.account.example}` : '';
       throw new ClawError('CLAW_ARG_MISSING', { what: platforms.all.map((p) => `--${p.name}`).join(' / ') || 'an account flag' }, { hint: { en: `claw member link NAME${example}`, zh: `claw member link 名称${example}` } });
     }
     const member = await tenancy.getMember(ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null, ctx.args.name);

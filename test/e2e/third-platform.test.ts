@@ -57,6 +57,13 @@ describe('a third chat platform (loopback), added by one folder and one registry
     expect(help.body.text).toContain('--dingtalk STAFF_ID');
   });
 
+  it('asks for an account flag of any platform when member link gets none', async () => {
+    const r = await t.command(t.adminToken, 'claw member link someone --tenant default');
+    expect(r.body.error?.code).toBe('invalid_argument');
+    expect(r.body.text).toContain('--feishu / --dingtalk / --loopback');
+    expect(r.body.text).toContain('claw member link NAME --feishu ou_3f2a9c');
+  });
+
   it('names it among the chat apps where a chat-only command works', async () => {
     const bind = await t.command(t.adminToken, 'claw bind --tenant default');
     expect(bind.body.text).toContain('works in a Feishu, DingTalk or Loopback group chat');
