@@ -1,10 +1,14 @@
 // claw top and the "In use" line of claw status NAME, on the local runtime with fake claws (stand-ins for OpenClaw).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { stubOpenClawAdapter } from '../support/stub-openclaw-adapter.js';
 import { useControlPlane } from './fixture.js';
 
 describe('claw top', () => {
   const c = useControlPlane({ adapters: [stubOpenClawAdapter] });
+  // Closing a control plane leaves claws running for the next one to adopt; a test must not leave them behind.
+  afterAll(async () => {
+    await c.run('claw destroy --all --wait');
+  });
 
   it('says there is nothing to measure before any claw runs', async () => {
     const r = await c.must('claw top');
