@@ -52,7 +52,12 @@ beforeAll(async () => {
   await h.admin(`claw member add boss ${T} --role tenant-admin --feishu ${boss.openId}`);
   bossToken = String((await h.admin(`claw token create --member boss ${T}`)).result?.token);
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  // Held destroys never ran: the claws still run, and a closed control plane leaves them for the next one to adopt.
+  await h?.admin('claw tenant policy acme --approvals 0').catch(() => undefined);
+  await h?.admin(`claw destroy --all ${T} --wait`).catch(() => undefined);
+  await h?.close();
+});
 
 describe('separation of duties', () => {
   it('over the API: a token the requester minted for a puppet approver, or one the puppet made with it, does not count; why is said and audited', async () => {
