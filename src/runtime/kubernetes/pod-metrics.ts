@@ -1,6 +1,7 @@
 // CPU and memory of claws' pods from metrics.k8s.io (metrics-server), which not every cluster serves: without it the
 // answer says so, rather than showing zeros.
 import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { parseQuantity } from '../../model/values/quantity.js';
 import type { ResourceUsage, UsageReport } from '../runtime.js';
 import { httpStatus } from './api-errors.js';
 import { LABEL_INSTANCE_ID } from './names.js';
@@ -11,19 +12,21 @@ interface PodMetrics {
   containers?: Array<{ usage?: { cpu?: string; memory?: string } }>;
 }
 
-const CPU_UNITS: Record<string, number> = { n: 1e-6, u: 1e-3, m: 1, '': 1000 };
-const BYTE_UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+/** metrics-server reports CPU in nanocores ("123456789n") or microcores, which people never type: only it needs these. */
+const SUB_MILLI: Record<string, number> = { n: 1e-6, u: 1e-3 };
 
-/** "250m", "123456789n", "2" -> millicores. */
+/** "250m", "123456789n", "2" -> millicores; anything unreadable counts as none. */
 export function cpuMillicores(quantity: string | undefined): number {
-  const match = /^(\d+(?:\.\d+)?)(n|u|m|)$/.exec(quantity ?? '');
-  return match ? Math.round(Number(match[1]) * CPU_UNITS[match[2]!]!) : 0;
+  const fine = /^(\d+)(n|u)$/.exec(quantity ?? '');
+  if (fine) return Math.round(Number(fine[1]) * SUB_MILLI[fine[2]!]!);
+  const parsed = parseQuantity(quantity ?? '', 'cpu');
+  return parsed.ok ? Math.round(parsed.value.value * 1000) : 0;
 }
 
-/** "123456Ki", "64Mi", "1000000" -> bytes. */
+/** "123456Ki", "64Mi", "1000000" -> bytes, read as every other Kubernetes quantity here is. */
 export function memoryBytes(quantity: string | undefined): number {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T|)$/.exec(quantity ?? '');
-  return match ? Math.round(Number(match[1]) * BYTE_UNITS[match[2]!]!) : 0;
+  const parsed = parseQuantity(quantity ?? '', 'bytes');
+  return parsed.ok ? Math.round(parsed.value.value) : 0;
 }
 
 const UNSERVED = {
