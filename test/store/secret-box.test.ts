@@ -7,7 +7,9 @@ import { openStore } from '../../src/store/data-source.js';
 import { SecretBox } from '../../src/store/secret-box.js';
 import { createTestDatabase } from '../support/databases.js';
 
-const key = () => SecretBox.fromText(Buffer.alloc(32, Math.floor(Math.random() * 255)).toString('base64'), 'test');
+/** A different key at every call: random fill bytes collided once in 255 runs, and "another key" was then the same one. */
+let nextFill = 1;
+const key = () => SecretBox.fromText(Buffer.alloc(32, nextFill++).toString('base64'), 'test');
 
 describe('SecretBox', () => {
   it('seals and opens, never showing the plain text, with a fresh IV each time', () => {
