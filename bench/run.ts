@@ -1,11 +1,14 @@
 // `npm run bench`: prints figures and ratios (never pass/fail): parse throughput, command latency vs a bare route, the
-// concurrent command mix, chat acks and the outbox, idle cost on both runtimes, and a fleet on the test cluster.
+// concurrent command mix, chat acks and the outbox, idle cost on both runtimes, usage collection and alert evaluation at
+// fleet size, and a fleet on the test cluster.
+import { alertBench, formatAlerts } from './alerts.js';
 import { chatBench } from './chat.js';
 import { commandLatency } from './command-latency.js';
 import { commandMix, formatMix } from './command-mix.js';
 import { kubeFleet } from './kube-fleet.js';
 import { localIdle } from './local-idle.js';
 import { parseThroughput } from './parse-throughput.js';
+import { formatUsage, usageBench } from './usage.js';
 
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 
@@ -29,6 +32,9 @@ async function main(): Promise<void> {
   for (const f of await localIdle()) {
     console.log(`idle, local runtime, ${String(f.claws).padStart(2)} claws (fake claw processes): control plane ${f.cpuSecondsPerMinute.toFixed(2)} CPU s/min, RSS ${f.rssMiB.toFixed(0)} MiB`);
   }
+
+  for (const line of formatUsage(await usageBench())) console.log(line);
+  console.log(formatAlerts(await alertBench()));
 
   // The default sizes keep the whole bench under 20 minutes here; CLAW_BENCH_LARGE=1 adds 10,000.
   const sizes = process.env.CLAW_BENCH_LARGE === '1' ? [200, 1000, 10_000] : [200, 1000];

@@ -1,5 +1,7 @@
 // Every command, in the order help lists them. Adding a command = adding its module here.
 import type { AnyCommand } from '../src/pipeline/command-spec.js';
+import alertAck from './alert-ack.js';
+import alerts from './alerts.js';
 import approvals from './approvals.js';
 import approve from './approve.js';
 import bind from './bind.js';
@@ -11,6 +13,10 @@ import unbind from './unbind.js';
 import audit from './audit.js';
 import reject from './reject.js';
 import create from './create.js';
+import digestList from './digest-list.js';
+import digestPreview from './digest-preview.js';
+import digestSubscribe from './digest-subscribe.js';
+import digestUnsubscribe from './digest-unsubscribe.js';
 import destroy from './destroy.js';
 import events from './events.js';
 import logs from './logs.js';
@@ -18,6 +24,7 @@ import restart from './restart.js';
 import start from './start.js';
 import status from './status.js';
 import top from './top.js';
+import usage from './usage.js';
 import stop from './stop.js';
 import tenantQuota from './tenant-quota.js';
 import update from './update.js';
@@ -29,8 +36,12 @@ import memberList from './member-list.js';
 import memberRemove from './member-remove.js';
 import projectCreate from './project-create.js';
 import projectDelete from './project-delete.js';
+import projectQuota from './project-quota.js';
 import projectList from './project-list.js';
 import revoke from './revoke.js';
+import silenceAdd from './silence-add.js';
+import silenceExpire from './silence-expire.js';
+import silenceList from './silence-list.js';
 import roles from './roles.js';
 import tenantCreate from './tenant-create.js';
 import tenantDelete from './tenant-delete.js';
@@ -44,13 +55,15 @@ import whoami from './whoami.js';
 
 export const COMMANDS: readonly AnyCommand[] = [
   help, version, whoami,
-  status, top, create, start, stop, restart, destroy, update, logs, events,
+  status, top, usage, create, start, stop, restart, destroy, update, logs, events,
   tenantCreate, tenantList, tenantShow, tenantDelete, tenantQuota, tenantPolicy,
-  projectCreate, projectList, projectDelete,
+  projectCreate, projectList, projectDelete, projectQuota,
   memberAdd, memberList, memberRemove, memberLink,
   grant, revoke, roles,
   tokenCreate, tokenList, tokenRevoke,
   approvals, approve, reject,
+  alerts, alertAck, silenceAdd, silenceList, silenceExpire,
+  digestSubscribe, digestList, digestUnsubscribe, digestPreview,
   bind, unbind, channels, link,
   audit, auditVerify,
 ];

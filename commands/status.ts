@@ -3,12 +3,18 @@ import { defineCommand } from '../src/pipeline/command-spec.js';
 import { projectFlag, selectorFlag, tenantFlag } from '../src/pipeline/common-flags.js';
 import { scopeTenant } from '../src/store/resolved-scope.js';
 import { instanceData, instanceDetail, instanceTable } from '../src/render/instance-views.js';
+import type { ResourceUsage } from '../src/runtime/runtime.js';
 
 const PHASES = ['creating', 'running', 'stopped', 'failed'] as const;
 const PHASE_NAMES = { creating: 'Creating', running: 'Running', stopped: 'Stopped', failed: 'Failed' } as const;
 /** A chat card or a terminal holds about this many rows; the counts in the footer cover the rest. */
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+
+/** The latest sample beside the instance's fields, for API clients; absent without a recent one. */
+function withUsage<T extends object>(data: T, u: ResourceUsage | undefined): T & { usage?: { cpuMillicores: number; memoryBytes: number; sampledAt: string } } {
+  return u ? { ...data, usage: { cpuMillicores: u.cpuMillicores, memoryBytes: u.memoryBytes, sampledAt: u.sampledAt.toISOString() } } : data;
+}
 
 export default defineCommand({
   words: ['status'],
@@ -29,7 +35,7 @@ export default defineCommand({
     args.name
       ? { kind: 'instance', instance: args.name, tenant: flags.tenant, project: flags.project }
       : flags.project ? { kind: 'project', tenant: flags.tenant, project: flags.project } : { kind: 'tenant', tenant: flags.tenant },
-  engines: ['lifecycle'],
+  engines: ['lifecycle', 'usage'],
   async handle(ctx) {
     const { lifecycle } = ctx.engines;
     if (ctx.scope.kind === 'instance') {
@@ -55,7 +61,9 @@ export default defineCommand({
       },
       { limit, offset },
     );
-    const table = instanceTable(views, ctx.t, ctx.t({ en: 'No instances. Create one with `claw create NAME`.', zh: '没有实例。用 `claw create 名称` 创建一个。' }));
+    // What the running ones use, from the collector's latest samples: one query for the page, never the runtime.
+    const use = await ctx.engines.usage.latestResources(views.filter((v) => v.instance.phase === 'Running').map((v) => v.instance.id));
+    const table = instanceTable(views, ctx.t, ctx.t({ en: 'No instances. Create one with `claw create NAME`.', zh: '没有实例。用 `claw create 名称` 创建一个。' }), use);
     const footer: string[] = [];
     if (total > 1) footer.push(Object.entries(counts).map(([phase, n]) => `${phase} ${n}`).join(', '));
     const next = offset + views.length;
@@ -70,7 +78,7 @@ export default defineCommand({
     if (isolation.reason) footer.push(ctx.t(isolation.reason));
     if (footer.length) table.footer = footer.join(' · ');
     return {
-      data: { tenant: tenant.name, instances: views.map(instanceData), counts, total, offset, limit, isolation: { mode: isolation.mode, ...(isolation.reason ? { reason: ctx.t(isolation.reason) } : {}) } },
+      data: { tenant: tenant.name, instances: views.map((v) => withUsage(instanceData(v), use.get(v.instance.id))), counts, total, offset, limit, isolation: { mode: isolation.mode, ...(isolation.reason ? { reason: ctx.t(isolation.reason) } : {}) } },
       view: table,
     };
   },

@@ -1,5 +1,5 @@
 // claw tenant policy [NAME]: shows a tenant's approval policy; with flags, changes it (platform admins), or sets the
-// group it is typed in as the tenant's approval chat (tenant admins).
+// group it is typed in as the tenant's approval chat or alert chat (tenant admins).
 import { ClawError } from '../src/errors/claw-error.js';
 import { requireGroup } from '../src/model/chat-origin.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
@@ -28,13 +28,14 @@ export default defineCommand({
     hold: { kind: 'string', multiple: true, maxLength: 100, valueName: 'COMMAND', permission: POLICY, help: { en: 'Also hold this command for approval, e.g. "restart" or "stop --force" (repeatable)', zh: '额外需要审批的命令，如 "restart" 或 "stop --force"（可重复）' } },
     release: { kind: 'string', multiple: true, maxLength: 100, valueName: 'COMMAND', permission: POLICY, help: { en: 'Stop holding a command this tenant added with --hold (repeatable)', zh: '取消此前用 --hold 添加的命令（可重复）' } },
     'approval-chat': { kind: 'enum', values: ['here', 'none'], permission: 'chat:bind', help: { en: 'Post every approval card in this group too (here), or stop (none)', zh: '所有审批卡片也发到本群（here），或取消（none）' } },
+    'alert-chat': { kind: 'enum', values: ['here', 'none'], permission: 'chat:bind', help: { en: 'Post the tenant\'s alert cards in this group too (here), or stop (none); configs/alerts.yaml routing says from which severity', zh: '租户的告警卡片也发到本群（here），或取消（none）；从哪个级别起发送见 configs/alerts.yaml 的 routing' } },
     reset: { kind: 'bool', permission: POLICY, help: { en: 'Back to the defaults of configs/approvals.yaml', zh: '恢复为 configs/approvals.yaml 的默认值' } },
   },
-  examples: ['claw tenant policy acme', 'claw tenant policy acme --approvals 2 --expiry 1h --require-reason on', 'claw tenant policy acme --independent-approvers on', 'claw tenant policy acme --hold restart --hold update', 'claw tenant policy --approval-chat here', 'claw tenant policy default --approvals 0'],
+  examples: ['claw tenant policy acme', 'claw tenant policy acme --approvals 2 --expiry 1h --require-reason on', 'claw tenant policy acme --independent-approvers on', 'claw tenant policy acme --hold restart --hold update', 'claw tenant policy --approval-chat here', 'claw tenant policy acme --alert-chat here', 'claw tenant policy default --approvals 0'],
   permission: 'tenant:read',
   risk: 'write',
   scope: ({ args }) => ({ kind: 'tenant', tenant: args.name }),
-  engines: ['tenancy', 'approvals', 'help', 'platforms'],
+  engines: ['tenancy', 'approvals', 'help', 'platforms', 'alerts'],
   async handle(ctx) {
     const f = ctx.flags;
     let tenant = scopeTenant(ctx.scope);
@@ -57,6 +58,13 @@ export default defineCommand({
       if (chat === 'none') delete next.approvalChat;
       tenant = await ctx.engines.tenancy.setApprovalPolicy(tenant, Object.keys(next).length ? next : null);
     }
+    const alertChatFlag = ctx.flags['alert-chat'];
+    if (alertChatFlag) {
+      const group = alertChatFlag === 'here' ? requireGroup(ctx.origin, 'tenant policy --alert-chat here', ctx.engines.platforms) : null;
+      await ctx.engines.alerts.setAlertChat(tenant, group, ctx.actor.name);
+    }
+    const alertChat = await ctx.engines.alerts.alertChat(tenant.id);
+    const changed = numbers || chat || alertChatFlag;
     const policy = ctx.engines.approvals.policy(tenant);
     const on = ctx.t({ en: 'yes', zh: '是' });
     const off = ctx.t({ en: 'no', zh: '否' });
@@ -65,10 +73,11 @@ export default defineCommand({
       data: {
         tenant: tenant.name,
         policy: { approvals: policy.approvals, expiryMs: policy.expiryMs, reasonRequired: policy.reasonRequired, batchThreshold: policy.batchThreshold, independentApprovers: policy.independentApprovers, rules: policy.rules, approvalChat: policy.approvalChat },
+        alertChat: alertChat ? { platform: alertChat.platform, orgId: alertChat.orgId, chatId: alertChat.chatId } : null,
       },
       view: {
-        kind: 'detail', tone: numbers || chat ? 'success' : 'info',
-        title: numbers || chat
+        kind: 'detail', tone: changed ? 'success' : 'info',
+        title: changed
           ? ctx.t({ en: 'Approval policy of {tenant} updated', zh: '已更新 {tenant} 的审批策略' }, { tenant: tenant.name })
           : ctx.t({ en: 'Approval policy of {tenant}', zh: '{tenant} 的审批策略' }, { tenant: tenant.name }),
         fields: [
@@ -79,6 +88,7 @@ export default defineCommand({
           { label: ctx.t({ en: 'Reason required', zh: '必须填写原因' }), value: policy.reasonRequired ? on : off },
           { label: ctx.t({ en: 'Independent approvers', zh: '独立审批人' }), value: policy.independentApprovers ? on : off },
           { label: ctx.t({ en: 'Approval chat', zh: '审批群' }), value: policy.approvalChat ? `${policy.approvalChat.platform}:${policy.approvalChat.chatId}` : '-' },
+          { label: ctx.t({ en: 'Alert chat', zh: '告警群' }), value: alertChat ? `${alertChat.platform}:${alertChat.chatId}` : '-' },
         ],
       },
     };

@@ -8,6 +8,11 @@ import { RoleCatalog } from './engines/access/role-catalog.js';
 import { AuditLog } from './engines/audit/audit-log.js';
 import type { Engines } from './pipeline/handler-engines.js';
 import { TenancyEngine } from './engines/tenancy/tenancy-engine.js';
+import { TokenBudgets } from './engines/budgets/token-budgets.js';
+import { UsageEngine } from './engines/usage/usage-engine.js';
+import { PriceTable } from './engines/usage/price-table.js';
+import { UsageCollector } from './engines/usage/usage-collector.js';
+import { UsageStore } from './engines/usage/usage-store.js';
 import { buildServer } from './api/server.js';
 import { Metrics } from './observability/metrics.js';
 import { loadAliases } from './pipeline/aliases.js';
@@ -27,7 +32,8 @@ import { InstanceEvents } from './engines/lifecycle/instance-events.js';
 import { LifecycleEngine } from './engines/lifecycle/lifecycle-engine.js';
 import { Reconciler } from './engines/lifecycle/reconciler.js';
 import { WorkloadBuilder } from './engines/lifecycle/workload-builder.js';
-import { instancePhaseGauge, leaderGauge, runtimeMeter, workQueueGauges } from './observability/metrics.js';
+import { alertGauge, instancePhaseGauge, leaderGauge, runtimeMeter, tokenGauges, usageCollectionGauges, workQueueGauges } from './observability/metrics.js';
+import { monthIn } from './util/zoned-time.js';
 import { createRuntime } from './runtime/create-runtime.js';
 import type { Runtime } from './runtime/runtime.js';
 import { InstanceEntity } from './store/entities/instance.js';
@@ -38,12 +44,21 @@ import { checkRules, loadApprovalPolicy } from './engines/approvals/approval-pol
 import { SeparationOfDuties } from './engines/access/separation-of-duties.js';
 import { ApprovalsEngine } from './engines/approvals/approvals-engine.js';
 import { approvedCommandRunner } from './pipeline/approved-command-runner.js';
+import { BudgetGuard } from './pipeline/budget-guard.js';
 import { createChannels } from './channels/channel-registry.js';
 import type { ChatPlatformModule } from './channels/chat-platform.js';
 import { BUILT_IN_PLATFORMS } from './channels/platforms.js';
 import { PlatformDirectory } from './model/chat-platforms.js';
 import { ChannelHealth, ChatService } from './channels/chat-service.js';
 import { Outbox } from './channels/outbox/outbox.js';
+import { DigestSender } from './channels/digest-sender.js';
+import { DigestBuilder } from './engines/digests/digest-builder.js';
+import { DigestEngine } from './engines/digests/digest-engine.js';
+import { DEFAULT_DIGEST_CRON } from './engines/digests/digest-schedule.js';
+import { DigestScheduler } from './engines/digests/digest-scheduler.js';
+import { AlertCards } from './channels/alert-cards.js';
+import { AlertsEngine } from './engines/alerts/alerts-engine.js';
+import { loadAlertRules } from './engines/alerts/alert-rules.js';
 import type { Logger } from './util/logger.js';
 
 export interface ControlPlane {
@@ -84,6 +99,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
   const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
   const approvalPolicy = loadApprovalPolicy();
   checkRules(approvalPolicy.rules, registry.flagsOf, 'configs/approvals.yaml');
+  const alertRules = loadAlertRules();
+  const prices = PriceTable.load();
 
   const store = await openStore(settings.database);
   let runtime: Runtime | undefined;
@@ -111,7 +128,18 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const identities = new ChatIdentities(db);
     const channels = createChannels(platformModules, settings.channels, logger);
     const outbox = new Outbox(db, secrets);
-    const engines: Engines = { tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox), platforms };
+    const usage = new UsageEngine(db, prices, settings.usage);
+    const budgets = new TokenBudgets(db, usage, settings.timeZone);
+    const alerts = new AlertsEngine({
+      db, rules: alertRules, timing: settings.alerts, logger, usage, audit,
+      budgets: { budgets: async () => (await budgets.current()).map((b) => ({ tenantId: b.tenant.id, tenant: b.tenant.name, projectId: b.project?.id, project: b.project?.name, used: b.used, limit: b.limit })) },
+    });
+    const digests = new DigestEngine(db, new DigestBuilder(db, { usage, alerts, budgets }, settings.timeZone), {
+      cron: DEFAULT_DIGEST_CRON, timeZone: settings.timeZone, locale: settings.chatLocale, minIntervalMs: settings.digestMinIntervalMs,
+    });
+    const engines: Engines = {
+      tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox), platforms, usage, budgets, alerts, digests,
+    };
     const bootstrap = await withStartupLock(db, async () => {
       await roles.sync(db);
       return ensureBootstrapAdmin({ db, tenancy, access, adminToken: settings.adminToken, dataDir: settings.dataDir });
@@ -122,9 +150,14 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       deadlines: { unschedulableMs: settings.unschedulableTimeoutMs, readyMs: settings.readyTimeoutMs },
     });
     let chat: ChatService | undefined;
+    // Loops that run on the elected leader only (chat deliveries, usage collection, alert evaluation, digests): each is
+    // started with the leadership's signal and ends when it aborts.
+    const leaderLoops: Array<(signal: AbortSignal) => void> = [(signal) => chat?.lead(signal)];
+    const usageCollector = new UsageCollector({ db, runtime, adapters, templates, secrets, store: new UsageStore(db), settings: settings.usage, logger });
+    leaderLoops.push((signal) => usageCollector.start(signal));
     const controller = new Controller({
       db, runtime, reconciler, logger, workers: settings.reconciler.workers, resyncMs: settings.reconciler.resyncMs,
-      onLead: (signal) => chat?.lead(signal),
+      onLead: (signal) => { for (const loop of leaderLoops) loop(signal); },
       elector: runtime.leaderElector(`${hostname()}-${process.pid}-${randomToken(6)}`),
     });
     controller.onResult(({ outcome, ms }) => {
@@ -139,6 +172,16 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const identity = new IdentityResolver(access, identities, tenancy);
     const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength, secretNames: templates.secretVariables() });
     approvals.execute = approvedCommandRunner({ dispatcher, tenancy, access, locale: settings.chatLocale });
+    const budgetGuard = new BudgetGuard({ db, budgets, tenancy, access, dispatcher, logger, intervalMs: settings.usage.intervalMs, locale: settings.chatLocale });
+    leaderLoops.push((signal) => budgetGuard.start(signal));
+    alerts.channels = engines.channels;
+    leaderLoops.push((signal) => alerts.start(signal));
+    const digestScheduler = new DigestScheduler({ db, engine: digests, replica: `${hostname()}-${process.pid}`, logger });
+    leaderLoops.push((signal) => digestScheduler.start(signal));
+    alertGauge(metrics, () => alerts.firingCounts());
+    tokenGauges(metrics, async () => (await usage.tokens({ since: monthIn(settings.timeZone, new Date()).start, until: new Date() }, 'tenant'))
+      .map((r) => ({ tenant: r.label, tokens: r.totalTokens, cost: r.cost, currency: r.currency, estimated: r.estimated })));
+    usageCollectionGauges(metrics, () => usageCollector.lastPass);
     // Aborted first at shutdown: channels stop receiving, leader loops end, and commands waiting for instances answer.
     const stopController = new AbortController();
     // Every waiting command and leader loop listens to it: hundreds at once are normal, not a leak.
@@ -147,6 +190,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       db, secrets, channels, outbox, dispatcher, identity, chatIdentities: identities, tenancy, approvals, audit, help, metrics, logger,
       locale: settings.chatLocale, requireMention: settings.requireMention, signal: stopController.signal,
     });
+    alerts.notifier = new AlertCards({ replies: chat.replies, outbox, channels, locale: settings.chatLocale });
+    digestScheduler.delivery = new DigestSender(chat.replies, outbox);
     server = await buildServer({
       api: { dispatcher, commands: registry, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength, signal: stopController.signal },
       identity,
@@ -162,6 +207,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
       rateLimit: settings.rateLimit,
       authFailureLimit: settings.authFailureLimit,
       logLevel: settings.logLevel,
+      alertmanager: { token: settings.alerts.alertmanagerToken, locale: settings.apiLocale, receive: (received, requestId) => alerts.receive(received, requestId) },
     });
     const app = server;
     const liveRuntime = runtime;
@@ -184,6 +230,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
         await dispatcher.flushRefusals();
         controller.stop();
         await controller.idle();
+        await usageCollector.stopped();
         await liveRuntime.close();
         await store.close();
       },

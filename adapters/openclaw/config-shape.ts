@@ -77,6 +77,7 @@ export const openClawShape: Rule = object({
     reload: object({ mode: oneOf('off', 'hybrid') }),
     terminal: object({ enabled: bool }),
     controlUi: object({ enabled: bool }),
+    http: object({ endpoints: object({ chatCompletions: object({ enabled: bool }) }) }),
   }, ['mode', 'port', 'bind', 'auth']),
   agents: object({
     defaults: object({ workspace: absolutePath, model: object({ primary: (v, p) => (typeof v === 'string' && /^[a-z0-9-]+\/\S+$/.test(v) ? ok : problem(p, 'expected provider/model')) }), heartbeat: object({ every: duration }) }),

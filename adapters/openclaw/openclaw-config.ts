@@ -87,6 +87,9 @@ export function buildOpenClawConfig(config: UnifiedConfig, runtime: RuntimeInfo)
       terminal: { enabled: false },
       // With the UI on, every unknown path answers 200 HTML, which would fool the HTTP probes.
       controlUi: { enabled: false },
+      // POST /v1/chat/completions (Bearer gateway token, "model": "openclaw") runs the agent: how people and tests talk
+      // to a claw over HTTP. Behind the same token auth as everything else on the gateway.
+      http: { endpoints: { chatCompletions: { enabled: true } } },
     },
     agents: {
       defaults: {

@@ -15,7 +15,9 @@ import { channelOf, localeOf } from './request-context.js';
 import { commandRoutes } from './routes/commands.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { alertmanagerRoute, type AlertmanagerRouteOptions } from './routes/alertmanager.js';
 import { resourceRoutes } from './routes/resources.js';
+import { usageRoutes } from './routes/usage.js';
 import { webRoutes } from './routes/web.js';
 import { errorEnvelope, resultEnvelope } from './schemas.js';
 
@@ -31,6 +33,8 @@ export interface ServerOptions {
   runtime: HealthDeps['runtime'];
   /** Event callbacks of chat channels in webhook mode. */
   webhooks: Parameters<typeof webhookRoutes>[1];
+  /** Prometheus Alertmanager's webhook (POST /webhooks/alertmanager); absent, the route does not exist. */
+  alertmanager?: Omit<AlertmanagerRouteOptions, 'rejected'>;
   rateLimit: { perMinute: number; burst: number };
   /** Failed authentications per client address before it is refused without a database query. */
   authFailureLimit: { perMinute: number; burst: number };
@@ -112,8 +116,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   healthRoutes(app, { ready: options.ready, channels: options.channels, runtime: options.runtime, metrics });
   await webhookRoutes(app, options.webhooks);
+  if (options.alertmanager) {
+    alertmanagerRoute(app, {
+      ...options.alertmanager,
+      rejected: (request) => api.dispatcher.rejectUnauthenticated({ requestId: String(request.id), channel: 'api', text: 'POST /webhooks/alertmanager', identity: null }),
+    });
+  }
   commandRoutes(app, api);
   resourceRoutes(app, api);
+  usageRoutes(app, api);
   webRoutes(app);
   app.get('/api/v1/openapi.json', { schema: { tags: ['meta'], summary: 'This OpenAPI document' } }, async () => app.swagger());
 

@@ -8,6 +8,7 @@ import type { Approval } from '../store/entities/approval.js';
 import type { ApprovalChat } from '../store/entities/tenant.js';
 import type { ChatAddress, ChatChannel, Platform } from './chat-channel.js';
 import type { ChatReplies } from './chat-replies.js';
+import { updateNewestCards } from './newest-cards.js';
 import type { Outbox } from './outbox/outbox.js';
 
 export interface ApprovalCardsOptions {
@@ -42,17 +43,7 @@ export class ApprovalCards implements ApprovalNotifier {
     }
   }
 
-  /**
-   * Updates the newest card in each chat. A card that cannot be updated in place (a DingTalk markdown message) gets
-   * the new state as a new message, which is then the newest: one message per change, never one per earlier copy.
-   */
   async changed(approval: Approval, votes: ApprovalVote[]): Promise<void> {
-    const view = approvalView(approval, votes, this.o.locale, this.o.summaryOf(approval.command));
-    const newest = new Map<string, { id: number; platform: Platform }>();
-    for (const row of await this.o.outbox.sentFor(approvalCorrelation(approval.id))) newest.set(row.chatKey, { id: row.id, platform: row.platform as Platform });
-    for (const { id, platform } of newest.values()) {
-      if (!this.o.channels.has(platform)) continue;
-      await this.o.replies.update(id, platform, view, { locale: this.o.locale, correlation: approvalCorrelation(approval.id) });
-    }
+    await updateNewestCards(this.o, approvalCorrelation(approval.id), approvalView(approval, votes, this.o.locale, this.o.summaryOf(approval.command)));
   }
 }

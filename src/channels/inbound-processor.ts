@@ -271,6 +271,15 @@ export class InboundProcessor implements ChannelHandlers {
    */
   async onCardClick(click: CardClick): Promise<RenderedMessage | undefined> {
     if (!(await this.store(click.platform, click.eventId, 'click', click))) return undefined;
+    // A button carrying a command (alert cards: Ack, Silence 1h, Restart, Logs) runs it exactly as if the clicker had
+    // typed it in that chat: RBAC, approvals and audit as usual, the answer as a reply; the card itself is left alone.
+    if (typeof click.value.command === 'string' && click.value.command.trim()) {
+      this.track(this.handle({
+        platform: click.platform, eventId: click.eventId, messageId: click.messageId, chat: click.chat, sender: click.user, text: click.value.command,
+        mentionsBot: true, fromBot: false, receivedAt: new Date(),
+      }).then(() => undefined));
+      return undefined;
+    }
     const approval = Number(click.value.approval);
     const decision = click.value.decision;
     if (!Number.isInteger(approval) || (decision !== 'approve' && decision !== 'reject')) return undefined;

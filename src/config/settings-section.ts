@@ -75,3 +75,18 @@ export const httpUrl = (raw: unknown): string | undefined => {
     return undefined;
   }
 };
+
+/**
+ * A platform's credential pair: both set turns the platform on, neither leaves it off, one alone is a mistake that stops
+ * the start (a half-configured channel would otherwise sit silently off).
+ */
+export function credentialPair<A extends string, B extends string>(
+  read: SettingReader, first: Definition<A>, second: Definition<B>, platformLabel: string,
+): { first: A; second: B } | undefined {
+  const a = read.pick(first);
+  const b = read.pick(second);
+  if (Boolean(a) !== Boolean(b)) {
+    throw new ClawError('CLAW_CONFIG_INVALID', { setting: `${first.env} / ${second.env}`, reason: `set both to turn ${platformLabel} on, or neither to leave it off` });
+  }
+  return a && b ? { first: a, second: b } : undefined;
+}

@@ -7,6 +7,7 @@ import { parseDuration } from '../model/values/duration.js';
 import { parseQuantity } from '../model/values/quantity.js';
 import { parseResourceName } from '../model/values/name.js';
 import { configPath } from '../util/package-root.js';
+import { isTimeZone } from '../util/zoned-time.js';
 import { readYamlFile } from './yaml-file.js';
 import { oneOf, optionalString, settingReader, type Definition, type Env, type SettingsSection } from './settings-section.js';
 
@@ -30,6 +31,28 @@ export interface KubernetesSettings {
   modelNamespaces: string[];
 }
 
+export interface UsageSettings {
+  /** Every running claw's CPU, memory and tokens are sampled this often. */
+  intervalMs: number;
+  /** Claws asked for their tokens at once. */
+  concurrency: number;
+  /** How long raw samples and each rollup are kept; the leader prunes older rows. */
+  retentionMs: { raw: number; fiveMinutes: number; hourly: number; daily: number };
+}
+
+export interface AlertSettings {
+  /** The leader evaluates the rules of configs/alerts.yaml this often. */
+  intervalMs: number;
+  /** A new alert waits this long before its card (inhibition sorts out alerts that come together). */
+  groupWaitMs: number;
+  /** A firing alert nobody acknowledged is brought up again this often. */
+  repeatIntervalMs: number;
+  /** A cause must stay away this long before its alert resolves, so a flapping claw keeps one alert. */
+  resolveDelayMs: number;
+  /** Bearer token Prometheus Alertmanager sends to POST /webhooks/alertmanager; unset = the route refuses everything. */
+  alertmanagerToken: string | undefined;
+}
+
 export interface Settings {
   host: string;
   port: number;
@@ -43,6 +66,8 @@ export interface Settings {
   commandMaxLength: number;
   chatLocale: Locale;
   apiLocale: Locale;
+  /** The company's time zone: token budgets run per calendar month here, and digests default to it. */
+  timeZone: string;
   logLevel: LogLevel;
   /** Key that encrypts secrets at rest; undefined = a key generated once into the data dir. */
   secretKey: string | undefined;
@@ -57,6 +82,12 @@ export interface Settings {
   readyTimeoutMs: number;
   quota: { instances: number; cpu: string; memory: string; storage: string };
   reconciler: { workers: number; resyncMs: number };
+  /** The leader's usage collector (src/engines/usage): how often it samples, how many claws at once, how long rows are kept. */
+  usage: UsageSettings;
+  /** Alert evaluation (src/engines/alerts) and the Alertmanager webhook. */
+  alerts: AlertSettings;
+  /** Digest schedules whose digests would come closer together than this are refused (a typo must not flood a group). */
+  digestMinIntervalMs: number;
   /** In groups, act only on messages that @mention the bot. */
   requireMention: boolean;
   /** Each chat platform's settings, by platform name (channels/<name>/platform.ts); a platform without credentials is absent and stays off. */
@@ -75,6 +106,7 @@ const duration = (raw: unknown): number | undefined => {
   const r = typeof raw === 'string' ? parseDuration(raw) : undefined;
   return r?.ok ? r.value : undefined;
 };
+const durationOrZero = (raw: unknown): number | undefined => (raw === 0 || raw === '0' ? 0 : duration(raw));
 const quantity = (unit: 'cpu' | 'bytes') => (raw: unknown): string | undefined => {
   const r = typeof raw === 'string' || typeof raw === 'number' ? parseQuantity(String(raw), unit) : undefined;
   return r?.ok ? r.value.text : undefined;
@@ -146,6 +178,7 @@ const DEFS = {
   authFailuresBurst: { path: 'api.authFailures.burst', env: 'CLAW_AUTH_FAILURES_BURST', accepts: 'an integer from 1 to 100000', parse: integer(1, 100_000) } satisfies Definition<number>,
   commandMaxLength: { path: 'api.commandMaxLength', env: 'CLAW_COMMAND_MAX_LENGTH', accepts: 'an integer from 64 to 100000', parse: integer(64, 100_000) } satisfies Definition<number>,
   chatLocale: { path: 'locale.chat', env: 'CLAW_CHAT_LOCALE', accepts: 'zh or en', parse: oneOf(['zh', 'en'] as const) } satisfies Definition<Locale>,
+  timeZone: { path: 'locale.timeZone', env: 'CLAW_TIME_ZONE', accepts: 'an IANA time zone such as Asia/Shanghai', parse: (raw: unknown) => (typeof raw === 'string' && isTimeZone(raw.trim()) ? raw.trim() : undefined) } satisfies Definition<string>,
   apiLocale: { path: 'locale.api', env: 'CLAW_API_LOCALE', accepts: 'zh or en', parse: oneOf(['zh', 'en'] as const) } satisfies Definition<Locale>,
   logLevel: {
     path: 'log.level', env: 'CLAW_LOG_LEVEL', accepts: 'fatal, error, warn, info, debug, trace or silent',
@@ -190,6 +223,24 @@ const DEFS = {
   quotaStorage: { path: 'quota.storage', env: 'CLAW_QUOTA_STORAGE', accepts: 'a size such as 100Gi', parse: quantity('bytes') } satisfies Definition<string>,
   workers: { path: 'reconciler.workers', env: 'CLAW_RECONCILER_WORKERS', accepts: 'an integer from 1 to 64', parse: integer(1, 64) } satisfies Definition<number>,
   resync: { path: 'reconciler.resync', env: 'CLAW_RECONCILER_RESYNC', accepts: 'a duration such as 30s', parse: duration } satisfies Definition<number>,
+  usageInterval: {
+    path: 'usage.interval', env: 'CLAW_USAGE_INTERVAL', accepts: 'a duration of at least 1s such as 60s',
+    parse: (raw: unknown) => { const ms = duration(raw); return ms !== undefined && ms >= 1000 ? ms : undefined; },
+  } satisfies Definition<number>,
+  usageConcurrency: { path: 'usage.concurrency', env: 'CLAW_USAGE_CONCURRENCY', accepts: 'an integer from 1 to 256', parse: integer(1, 256) } satisfies Definition<number>,
+  usageRetentionRaw: { path: 'usage.retention.raw', env: 'CLAW_USAGE_RETENTION_RAW', accepts: 'a duration such as 2d', parse: duration } satisfies Definition<number>,
+  usageRetention5m: { path: 'usage.retention.fiveMinutes', env: 'CLAW_USAGE_RETENTION_5M', accepts: 'a duration such as 14d', parse: duration } satisfies Definition<number>,
+  usageRetention1h: { path: 'usage.retention.hourly', env: 'CLAW_USAGE_RETENTION_1H', accepts: 'a duration such as 90d', parse: duration } satisfies Definition<number>,
+  usageRetention1d: { path: 'usage.retention.daily', env: 'CLAW_USAGE_RETENTION_1D', accepts: 'a duration such as 730d', parse: duration } satisfies Definition<number>,
+  alertsInterval: { path: 'alerts.interval', env: 'CLAW_ALERTS_INTERVAL', accepts: 'a duration such as 30s', parse: duration } satisfies Definition<number>,
+  alertsGroupWait: { path: 'alerts.groupWait', env: 'CLAW_ALERTS_GROUP_WAIT', accepts: 'a duration such as 30s, or 0', parse: durationOrZero } satisfies Definition<number>,
+  alertsRepeatInterval: { path: 'alerts.repeatInterval', env: 'CLAW_ALERTS_REPEAT_INTERVAL', accepts: 'a duration such as 4h', parse: duration } satisfies Definition<number>,
+  alertsResolveDelay: { path: 'alerts.resolveDelay', env: 'CLAW_ALERTS_RESOLVE_DELAY', accepts: 'a duration such as 2m, or 0', parse: durationOrZero } satisfies Definition<number>,
+  alertmanagerToken: {
+    env: 'CLAW_ALERTMANAGER_TOKEN', accepts: 'at least 16 characters without spaces', secret: true,
+    parse: (raw: unknown) => (typeof raw === 'string' && /^\S{16,512}$/.test(raw) ? raw : undefined),
+  } satisfies Definition<string>,
+  digestMinInterval: { path: 'digests.minInterval', env: 'CLAW_DIGEST_MIN_INTERVAL', accepts: 'a duration such as 1m', parse: duration } satisfies Definition<number>,
   requireMention: { path: 'channels.requireMention', env: 'CLAW_CHAT_REQUIRE_MENTION', accepts: 'true or false', parse: bool } satisfies Definition<boolean>,
 };
 
@@ -294,6 +345,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     commandMaxLength: required(DEFS.commandMaxLength),
     chatLocale: required(DEFS.chatLocale),
     apiLocale: required(DEFS.apiLocale),
+    timeZone: required(DEFS.timeZone),
     logLevel: required(DEFS.logLevel),
     secretKey: pick(DEFS.secretKey),
     runtime: required(DEFS.runtime),
@@ -325,6 +377,21 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       storage: required(DEFS.quotaStorage),
     },
     reconciler: { workers: required(DEFS.workers), resyncMs: required(DEFS.resync) },
+    usage: {
+      intervalMs: required(DEFS.usageInterval),
+      concurrency: required(DEFS.usageConcurrency),
+      retentionMs: {
+        raw: required(DEFS.usageRetentionRaw), fiveMinutes: required(DEFS.usageRetention5m), hourly: required(DEFS.usageRetention1h), daily: required(DEFS.usageRetention1d),
+      },
+    },
+    alerts: {
+      intervalMs: required(DEFS.alertsInterval),
+      groupWaitMs: required(DEFS.alertsGroupWait),
+      repeatIntervalMs: required(DEFS.alertsRepeatInterval),
+      resolveDelayMs: required(DEFS.alertsResolveDelay),
+      alertmanagerToken: pick(DEFS.alertmanagerToken),
+    },
+    digestMinIntervalMs: required(DEFS.digestMinInterval),
     requireMention: required(DEFS.requireMention),
     channels,
   };

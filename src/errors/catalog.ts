@@ -122,6 +122,11 @@ export const ERRORS = {
     message: { en: 'Claws of tenant {tenant} cannot run here. {reason}', zh: '租户 {tenant} 的实例无法在此运行。{reason}' },
     doc: 'The local runtime cannot isolate claws on this machine (not root, no bubblewrap), so it runs only the default tenant\'s.',
   },
+  CLAW_RUNTIME_TYPE_UNSUPPORTED: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'The {runtime} runtime cannot run {type} claws. {reason}', zh: '{runtime} 运行时无法运行 {type} 实例。{reason}' },
+    doc: 'The claw type\'s adapter declares that this runtime cannot run it (NanoClaw is not on npm, so the local runtime has nothing to install).',
+  },
   CLAW_INSTANCE_AMBIGUOUS: {
     api: 'invalid_argument', status: 400, audience: 'user',
     message: { en: 'Instance `{name}` exists in several projects: {projects}.', zh: '多个项目中都有实例 `{name}`：{projects}。' },
@@ -181,6 +186,14 @@ export const ERRORS = {
     api: 'invalid_argument', status: 400, audience: 'user',
     message: { en: '`claw {command}` works in a {apps} {where}: type it there, @mentioning the bot.', zh: '`claw {command}` 只能在{apps}{where}中使用：请在那里 @机器人 发送。' },
     doc: 'A chat-only command (bind, unbind, an approval chat set to `here`) was sent from the API, CLI, web console or the wrong kind of chat.',
+  },
+  CLAW_DIGEST_NO_CHAT: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: {
+      en: 'A digest needs a group to go to: type `claw digest subscribe` in a {apps} group, or name a group bound to tenant {tenant} with --chat PLATFORM:CHAT_ID{bound}.',
+      zh: '摘要需要发送到一个群：请在{apps}群中发送 `claw digest subscribe`，或用 --chat 平台:群ID 指定一个已绑定到租户 {tenant} 的群{bound}。',
+    },
+    doc: '`claw digest subscribe` came from the API, CLI, web console or a direct chat without --chat, or --chat names a group not bound to the tenant.',
   },
   CLAW_RUNTIME_UNAVAILABLE: {
     api: 'unavailable', status: 503, audience: 'user',

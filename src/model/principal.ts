@@ -1,15 +1,17 @@
 // Who is acting: a member, the identity they were recognised by, and their role bindings with permissions.
 import type { ScopeTarget } from './scope.js';
 
-/** A person or (later) a claw; stored on members. */
-export type MemberKind = 'person' | 'claw';
+/** A person, a claw, or the control plane itself (a system member nobody can sign in as); stored on members. */
+export type MemberKind = 'person' | 'claw' | 'system';
 
 export type PrincipalIdentity =
   | { kind: 'token'; tokenId: string; tokenName: string }
   /** `identityId` is the chat identity's row and `platformName` the name the platform shows, when known. */
   | { kind: 'chat'; platform: string; orgId: string; userId: string; identityId?: string; platformName?: string }
   /** The requester of an approved command, when the control plane runs it on their behalf. */
-  | { kind: 'approval'; approvalId: number; requestedVia: string };
+  | { kind: 'approval'; approvalId: number; requestedVia: string }
+  /** The control plane acting on its own (a budget's hard stop), as a system member nobody can sign in as. */
+  | { kind: 'system'; job: string };
 
 export interface PrincipalBinding {
   role: string;
@@ -33,6 +35,7 @@ export function describeIdentity(identity: PrincipalIdentity): string {
     case 'token': return `token:${identity.tokenName}`;
     case 'chat': return `${identity.platform}:${identity.userId}`;
     case 'approval': return `approval#${identity.approvalId} (${identity.requestedVia})`;
+    case 'system': return `system:${identity.job}`;
   }
 }
 

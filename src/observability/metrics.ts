@@ -146,3 +146,61 @@ export function runtimeMeter(metrics: Metrics): { write(kind: string, outcome: s
     read: (kind, source) => metrics.runtimeReads.inc({ kind, source }),
   };
 }
+
+/** This month's tokens and cost by tenant, read at scrape time from the stored usage (the collector keeps it current). */
+export function tokenGauges(metrics: Metrics, month: () => Promise<Array<{ tenant: string; tokens: number; cost: number; currency: string; estimated: boolean }>>): void {
+  let last: ReturnType<typeof month> | undefined;
+  // One read serves both gauges of a scrape; the next scrape reads again.
+  const read = () => (last ??= month().finally(() => setTimeout(() => { last = undefined; }, 1_000).unref()));
+  new Gauge({
+    name: 'claw_tokens_month', help: 'Tokens (input, output and cache) used this calendar month, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) this.set({ tenant: r.tenant }, r.tokens);
+    },
+  });
+  new Gauge({
+    name: 'claw_cost_month', help: 'Model cost this calendar month by tenant and currency; estimated=true when part of it comes from configs/prices.yaml.',
+    labelNames: ['tenant', 'currency', 'estimated'] as const, registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) this.set({ tenant: r.tenant, currency: r.currency, estimated: String(r.estimated) }, r.cost);
+    },
+  });
+}
+
+/** Firing (unacknowledged and not silenced) alerts by severity, counted at scrape time. */
+export function alertGauge(metrics: Metrics, firing: () => Promise<Array<{ severity: string; n: number }>>): void {
+  new Gauge({
+    name: 'claw_alerts_firing', help: 'Alerts firing now (not resolved, acknowledged or silenced), by severity.', labelNames: ['severity'] as const, registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const { severity, n } of await firing()) this.set({ severity }, n);
+    },
+  });
+}
+
+/** The usage collector's latest pass (on the leader): how long ago, how long it took, and how many claws did not answer. */
+export function usageCollectionGauges(metrics: Metrics, last: () => { at: Date; ms: number; tokenFailures: number } | undefined): void {
+  new Gauge({
+    name: 'claw_usage_collection_age_seconds', help: 'Seconds since the last usage collection pass ended (absent on replicas that never collected).', registers: [metrics.registry],
+    collect() {
+      const pass = last();
+      if (pass) this.set((Date.now() - pass.at.getTime()) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'claw_usage_collection_seconds', help: 'Duration of the last usage collection pass.', registers: [metrics.registry],
+    collect() {
+      const pass = last();
+      if (pass) this.set(pass.ms / 1000);
+    },
+  });
+  new Gauge({
+    name: 'claw_usage_collection_failures', help: 'Claws whose usage could not be read in the last pass (gaps in their series, not zeros).', registers: [metrics.registry],
+    collect() {
+      const pass = last();
+      if (pass) this.set(pass.tokenFailures);
+    },
+  });
+}

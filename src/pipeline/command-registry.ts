@@ -34,7 +34,7 @@ const PERMISSION = /^[a-z][a-z-]*:[a-z][a-z-]*$/;
 /** A range only means something on a number, and must hold at least one value; a clamp needs both ends. */
 function rangeProblem(spec: ArgSpec | FlagSpec): string | null {
   const ranged = spec.min !== undefined || spec.max !== undefined;
-  if (ranged && spec.kind !== 'int' && spec.kind !== 'duration') return `has a range but is a ${spec.kind}, not an int or duration`;
+  if (ranged && spec.kind !== 'int' && spec.kind !== 'duration' && spec.kind !== 'count') return `has a range but is a ${spec.kind}, not an int, count or duration`;
   if (spec.min !== undefined && spec.max !== undefined && spec.min > spec.max) return `has min ${spec.min} above max ${spec.max}`;
   if ('clamp' in spec && spec.clamp && (spec.min === undefined || spec.max === undefined)) return 'is clamped, which needs both min and max';
   return null;

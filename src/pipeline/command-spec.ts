@@ -14,9 +14,9 @@ import type { ChatOrigin } from '../model/chat-origin.js';
 export type Risk = 'read' | 'write' | 'dangerous';
 
 /** Value types of arguments and flags; each has one parser in model/values. */
-export type ValueKind = 'string' | 'name' | 'member' | 'int' | 'duration' | 'cpu' | 'bytes' | 'selector' | 'list' | 'kv' | 'enum' | 'bool';
+export type ValueKind = 'string' | 'name' | 'member' | 'int' | 'duration' | 'count' | 'cpu' | 'bytes' | 'selector' | 'list' | 'kv' | 'enum' | 'bool';
 
-export type ValueOf<K extends ValueKind> = K extends 'int' | 'duration'
+export type ValueOf<K extends ValueKind> = K extends 'int' | 'duration' | 'count'
   ? number
   : K extends 'cpu' | 'bytes'
     ? Quantity

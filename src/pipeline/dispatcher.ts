@@ -27,7 +27,7 @@ import { DEFAULT_TENANT, scopePath, scopeText, tenantOf, type ScopeDefaults, typ
 import { targetOf, type ResolvedScope } from '../store/resolved-scope.js';
 
 /** Where a command came from; below the dispatcher nothing knows more about the channel than this name. */
-export type ChannelName = 'api' | 'cli' | 'web' | 'claw' | ChatPlatform;
+export type ChannelName = 'api' | 'cli' | 'web' | 'claw' | 'system' | ChatPlatform;
 
 export interface DispatchInput {
   requestId: string;

@@ -10,6 +10,10 @@ import type { LifecycleEngine } from '../engines/lifecycle/lifecycle-engine.js';
 import type { ApprovalsEngine } from '../engines/approvals/approvals-engine.js';
 import type { TenancyEngine } from '../engines/tenancy/tenancy-engine.js';
 import type { PlatformDirectory } from '../model/chat-platforms.js';
+import type { DigestEngine } from '../engines/digests/digest-engine.js';
+import type { AlertsEngine } from '../engines/alerts/alerts-engine.js';
+import type { TokenBudgets } from '../engines/budgets/token-budgets.js';
+import type { UsageEngine } from '../engines/usage/usage-engine.js';
 
 export interface Engines {
   tenancy: TenancyEngine;
@@ -24,4 +28,12 @@ export interface Engines {
   help: HelpCatalog;
   /** The chat platforms this control plane runs: their names, labels and account flags. */
   platforms: PlatformDirectory;
+  /** Alerts, silences and tenants' alert chats. */
+  alerts: AlertsEngine;
+  /** Token use and resource samples the collector stored. */
+  usage: UsageEngine;
+  /** Monthly token budgets of tenants and projects and this month's use. */
+  budgets: TokenBudgets;
+  /** Usage digest subscriptions and digests on demand. */
+  digests: DigestEngine;
 }

@@ -8,6 +8,7 @@ import { parseList } from '../model/values/list.js';
 import { parseMemberName, parseResourceName } from '../model/values/name.js';
 import { parseQuantity } from '../model/values/quantity.js';
 import { parseSelector } from '../model/values/selector.js';
+import { parseTokenCount } from '../model/values/token-count.js';
 import type { ValueParseResult } from '../model/values/value-result.js';
 
 export function parseValue(spec: FlagSpec | ArgSpec, text: string): ValueParseResult<unknown> {
@@ -25,6 +26,10 @@ export function parseValue(spec: FlagSpec | ArgSpec, text: string): ValueParseRe
     }
     case 'duration': {
       const parsed = parseDuration(text);
+      return parsed.ok ? inRange(spec, parsed.value) : parsed;
+    }
+    case 'count': {
+      const parsed = parseTokenCount(text);
       return parsed.ok ? inRange(spec, parsed.value) : parsed;
     }
     case 'cpu': return parseQuantity(text, 'cpu');

@@ -2,7 +2,7 @@
 import type { AnyCommand, ArgSpec, FlagSpec, ValueKind } from './command-spec.js';
 
 const VALUE_NAMES: Record<ValueKind, string> = {
-  string: 'TEXT', name: 'NAME', member: 'MEMBER', int: 'N', duration: 'DURATION', cpu: 'CPU', bytes: 'SIZE',
+  string: 'TEXT', name: 'NAME', member: 'MEMBER', int: 'N', duration: 'DURATION', count: 'COUNT', cpu: 'CPU', bytes: 'SIZE',
   selector: 'SELECTOR', list: 'A,B,...', kv: 'KEY=VALUE', enum: 'VALUE', bool: '',
 };
 

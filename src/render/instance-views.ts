@@ -22,6 +22,11 @@ export function instanceData(view: InstanceView) {
   };
 }
 
+function inUse(i: Instance, u: ResourceUsage | undefined): { cpu: string; memory: string } {
+  if (!u || i.phase !== 'Running') return { cpu: i.cpu, memory: i.memory };
+  return { cpu: usedOfLimit(u.cpuMillicores, i.cpu, 'cpu'), memory: usedOfLimit(u.memoryBytes, i.memory, 'bytes') };
+}
+
 /** `Running`, `Creating (Starting)`, `Running -> Stopped` while a stop is under way. */
 export function phaseText(i: Instance): string {
   const target = i.desiredPhase === 'Running' ? 'Running' : i.desiredPhase;
@@ -36,7 +41,8 @@ export function phaseTone(i: Instance): Tone {
   return 'warning';
 }
 
-export function instanceTable(views: InstanceView[], t: (text: Text) => string, empty: string): TableView {
+/** `use`: the latest sample per running instance (`claw status` shows "used / limit"); without one, the limit alone. */
+export function instanceTable(views: InstanceView[], t: (text: Text) => string, empty: string, use?: ReadonlyMap<string, ResourceUsage>): TableView {
   return {
     kind: 'table',
     columns: [
@@ -53,7 +59,8 @@ export function instanceTable(views: InstanceView[], t: (text: Text) => string, 
     ],
     rows: views.map(({ instance: i, project }) => ({
       name: i.name, project, type: i.type, version: i.version, phase: phaseText(i), ready: i.ready ? t({ en: 'yes', zh: '是' }) : t({ en: 'no', zh: '否' }),
-      restarts: String(i.restarts), cpu: i.cpu, memory: i.memory, age: formatAge(i.createdAt),
+      restarts: String(i.restarts), age: formatAge(i.createdAt),
+      ...inUse(i, use?.get(i.id)),
     })),
     empty,
   };

@@ -1,6 +1,7 @@
 // Renders views as plain text for the CLI, the API's `text` field and chat fallbacks; tables align CJK text.
 import { displayWidth, padEndDisplay, padStartDisplay } from '../util/display-width.js';
-import type { TableView, View } from './view.js';
+import { chartRows } from './chart-text.js';
+import type { ChartPart, TableView, View } from './view.js';
 
 function table(view: TableView): string {
   if (view.rows.length === 0) return [view.title, view.empty].filter(Boolean).join('\n');
@@ -13,6 +14,12 @@ function table(view: TableView): string {
   for (const row of view.rows) out.push(line(view.columns.map((c) => row[c.key] ?? '')));
   if (view.footer) out.push(view.footer);
   return out.join('\n');
+}
+
+function chart(part: ChartPart, indent: string): string[] {
+  const rows = chartRows(part);
+  const width = Math.max(0, ...rows.map((r) => displayWidth(r.label)));
+  return [`${indent}${part.title}`, ...rows.map((r) => `${indent}  ${padEndDisplay(r.label, width)}  ${r.bar}${r.bar ? ' ' : ''}${r.value}`)];
 }
 
 function fields(list: Array<{ label: string; value: string }>): string[] {
@@ -35,6 +42,7 @@ export function renderText(view: View): string {
         if (section.heading) out.push(`${section.heading}:`);
         const indent = section.heading ? '  ' : '';
         for (const l of section.lines ?? []) out.push(`${indent}${l}`);
+        if (section.chart) out.push(...chart(section.chart, indent));
         if (section.view) out.push(renderText(section.view));
       }
       return out.join('\n');

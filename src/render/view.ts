@@ -42,11 +42,22 @@ export interface SecretView {
   fields: Array<{ label: string; value: string }>;
 }
 
-/** Help and other prose with structure: a heading, then lines or nested views. */
+/**
+ * A small bar chart inside a section: categories, and one or two series of numbers over them (this period and the
+ * previous). Feishu cards draw it natively; text and markdown renderers draw bars of characters.
+ */
+export interface ChartPart {
+  title: string;
+  categories: string[];
+  /** `labels` are the values as people read them ("1.2M"), one per category. */
+  series: Array<{ name: string; values: number[]; labels: string[] }>;
+}
+
+/** Help and other prose with structure: a heading, then lines, a chart or nested views. */
 export interface SectionsView {
   kind: 'sections';
   title?: string;
-  sections: Array<{ heading?: string; lines?: string[]; view?: View }>;
+  sections: Array<{ heading?: string; lines?: string[]; chart?: ChartPart; view?: View }>;
 }
 
 /**

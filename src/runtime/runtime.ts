@@ -3,6 +3,7 @@
 // Engines never know which runtime they drive. Every method is idempotent and safe to repeat after a crash: names
 // are deterministic (derived from the InstanceRef), so a repeated apply finds what the previous attempt created.
 import type { Text } from '../i18n/locale.js';
+import type { ClawLayout } from './claw-layout.js';
 import type { LeaderElector, LeaseTiming } from './leader-elector.js';
 import type { InstanceRef, WorkloadSpec } from './workload.js';
 
@@ -173,8 +174,14 @@ export interface Runtime {
   /** CPU and memory the running claws among `refs` use now (local: their process trees; Kubernetes: metrics.k8s.io). */
   usage(refs: readonly InstanceRef[]): Promise<UsageReport>;
 
-  /** Where the instance runs: paths, port and bind. Locally this allocates (once, persistently) a port and directories. */
-  target(ref: InstanceRef): Promise<RuntimeTarget>;
+  /** Why this runtime cannot run a claw of this layout (shown to users), or undefined when it can. */
+  unsupported(layout: ClawLayout): Text | undefined;
+
+  /**
+   * Where the instance runs: paths, port and bind, from the claw type's layout in a pod; locally this allocates (once,
+   * persistently) a port and directories. Throws RuntimeError `invalid` for a layout this runtime cannot run.
+   */
+  target(ref: InstanceRef, layout: ClawLayout): Promise<RuntimeTarget>;
 
   /** The tenant's space exists with this quota: a namespace `claw-<tenant>` with labels and a ResourceQuota. */
   ensureTenant(tenant: string, quota: TenantQuota): Promise<void>;

@@ -16,7 +16,7 @@ describe('member and role commands', () => {
   it('refuses an unknown role before creating the member', async () => {
     const r = await c.run('claw member add ghost --tenant acme --role wizard');
     expect(r.code).toBe('not_found');
-    expect(r.text).toContain('Roles: platform-admin, tenant-admin, operator, developer, viewer, approver, instance-self');
+    expect(r.text).toContain('Roles: platform-admin, tenant-admin, operator, developer, viewer, approver, instance-self, budget-guard');
     expect((await c.must('claw member list --tenant acme')).result.members.map((m: { name: string }) => m.name)).toEqual(['alice.wang']);
   });
 

@@ -49,14 +49,41 @@ describe('tenant quota and policy: declared permissions and ranges', () => {
 
   it('shows the ranges and the flags\' permissions in help, in both languages', async () => {
     const en = (await c.must('claw help tenant quota')).text;
-    expect(en).toContain('Permission: tenant:read; tenant:quota with --instances, --cpu, --memory, --storage, --reset');
+    expect(en).toContain('Permission: tenant:read; tenant:quota with --instances, --cpu, --memory, --storage, --tokens, --hard-stop, --reset');
     expect(en).toMatch(/--instances N\s+Most instances \(range: 0 to 100000; needs tenant:quota\)/);
     const policy = (await c.must('claw help tenant policy')).text;
     expect(policy).toContain('; chat:bind with --approval-chat');
     expect(policy).toMatch(/--expiry DURATION\s+How long a request stays open \(range: 1m to 7d; needs tenant:policy\)/);
     const zh = (await c.run('claw help tenant quota', undefined, 'zh')).text;
-    expect(zh).toContain('所需权限: tenant:read；使用 --instances、--cpu、--memory、--storage、--reset 时还需 tenant:quota');
+    expect(zh).toContain('所需权限: tenant:read；使用 --instances、--cpu、--memory、--storage、--tokens、--hard-stop、--reset 时还需 tenant:quota');
     expect(zh).toMatch(/--instances N\s+实例数上限（范围：0 到 100000；需要 tenant:quota 权限）/);
     expect((await c.must('claw help status')).text).toMatch(/--limit N\s+Rows per page \(default 100\) \(range: 1 to 1000\)/);
+  });
+
+  it('sets a monthly token budget with a hard stop, shows it, refuses a typo without changing it, and resets it', async () => {
+    const set = await c.must('claw tenant quota acme --tokens 50M --hard-stop on');
+    expect(set.result.tokens).toEqual({ usedThisMonth: 0, monthlyBudget: 50_000_000, hardStop: true });
+    expect(set.text).toMatch(/tokens this month\s+0\s+50M \(hard stop\)/);
+    const typo = await c.run('claw tenant quota acme --tokens 50MB');
+    expect(typo.message).toBe('Invalid flag --tokens: "50MB" is not a token count; write a whole number or one with K, M or B, e.g. 800K, 50M, 1.5B');
+    expect((await c.run('claw tenant quota acme --hard-stop maybe')).message).toBe('Invalid flag --hard-stop: "maybe" is not one of on, off');
+    expect((await c.must('claw tenant quota acme')).result.tokens.monthlyBudget).toBe(50_000_000);
+    const zh = await c.run('claw tenant quota acme', undefined, 'zh');
+    expect(zh.text).toMatch(/本月 token\s+0\s+50M（用尽即停）/);
+    expect((await c.must('claw tenant quota acme --hard-stop off')).result.tokens).toEqual({ usedThisMonth: 0, monthlyBudget: 50_000_000, hardStop: false });
+    expect((await c.must('claw tenant quota acme --reset')).result.tokens).toEqual({ usedThisMonth: 0, monthlyBudget: null, hardStop: false });
+  });
+
+  it('lets a tenant admin budget a project but not an operator; a reset leaves the project without a budget', async () => {
+    await c.must('claw project create sales --tenant acme');
+    const boss = await c.member('boss3', 'acme', 'tenant-admin');
+    const op = await c.member('opal', 'acme', 'operator');
+    expect((await c.run('claw project quota sales --tokens 10M', op)).message).toBe('You may not run `claw project quota` on project acme/sales (needs project:quota).');
+    expect((await c.run('claw project quota sales', op)).ok).toBe(true);
+    const set = await c.run('claw project quota sales --tokens 1.5亿', boss);
+    expect(set.ok).toBe(true);
+    expect((await c.must('claw project quota sales --tenant acme')).result.tokens).toEqual({ usedThisMonth: 0, monthlyBudget: 150_000_000 });
+    expect((await c.must('claw project quota sales --tenant acme --reset')).result.tokens.monthlyBudget).toBeNull();
+    expect((await c.run('claw project quota nope --tenant acme')).code).toBe('not_found');
   });
 });

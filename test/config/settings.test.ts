@@ -59,6 +59,12 @@ describe('loadSettings', () => {
     });
   });
 
+  it('reads the company time zone (budgets\' months), Asia/Shanghai by default, and refuses one Intl does not know', () => {
+    expect(loadSettings({ env: {} }).timeZone).toBe('Asia/Shanghai');
+    expect(loadSettings({ env: { CLAW_TIME_ZONE: 'Europe/Berlin' } }).timeZone).toBe('Europe/Berlin');
+    expect(() => loadSettings({ env: { CLAW_TIME_ZONE: 'Mars/Olympus' } })).toThrow('Invalid setting CLAW_TIME_ZONE (locale.timeZone in claw.yaml): "Mars/Olympus" is not accepted; expected an IANA time zone such as Asia/Shanghai');
+  });
+
   it('reads how local claws are isolated, and refuses a uid range that is not one', () => {
     expect(loadSettings({ env: {} }).local).toEqual({ isolation: 'auto', uidRange: { first: 1_900_000_000, last: 1_900_099_999 } });
     expect(loadSettings({ env: { CLAW_LOCAL_ISOLATION: 'Off', CLAW_LOCAL_UID_RANGE: '70000 - 70999' } }).local).toEqual({ isolation: 'off', uidRange: { first: 70_000, last: 70_999 } });

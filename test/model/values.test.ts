@@ -6,6 +6,7 @@ import { parseList } from '../../src/model/values/list.js';
 import { parseMemberName, parseResourceName } from '../../src/model/values/name.js';
 import { parseQuantity } from '../../src/model/values/quantity.js';
 import { formatSelector, matchesSelector, parseSelector } from '../../src/model/values/selector.js';
+import { formatTokenCount, parseTokenCount } from '../../src/model/values/token-count.js';
 import type { ValueParseResult } from '../../src/model/values/value-result.js';
 
 const value = <T>(r: ValueParseResult<T>): T => {
@@ -25,6 +26,19 @@ describe('durations', () => {
   it('explains a bare number', () => expect(reason(parseDuration('30'))).toMatch(/use a number with a unit, e\.g\. 30s/));
 
   it('formats back', () => expect(formatDuration(5_400_000)).toBe('1h30m'));
+});
+
+describe('token counts', () => {
+  it.each([
+    ['50M', 50_000_000], ['50m', 50_000_000], ['800k', 800_000], ['1.5B', 1_500_000_000], ['0.1M', 100_000], ['5000万', 50_000_000],
+    ['1亿', 100_000_000], ['12345', 12_345], ['2G', 2_000_000_000],
+  ])('%s', (text, n) => expect(value(parseTokenCount(text))).toBe(n));
+
+  it.each(['', 'M', '50MB', '-5M', '1.5', '0.0001k', '2000T'])('refuses %j', (text) => expect(parseTokenCount(text).ok).toBe(false));
+
+  it('explains what it wants', () => expect(reason(parseTokenCount('lots'))).toBe('"lots" is not a token count; write a whole number or one with K, M or B, e.g. 800K, 50M, 1.5B'));
+
+  it.each([[50_000_000, '50M'], [1_500_000_000, '1.5B'], [800_000, '800K'], [950, '950'], [1_234_567, '1.2M']])('formats %d as %s', (n, text) => expect(formatTokenCount(n)).toBe(text));
 });
 
 describe('quantities', () => {

@@ -13,6 +13,7 @@ import { KubeletControl } from '../cluster/kubelet-control.js';
 import { createTestNamespace, loadTestKubeConfig, type TestNamespace } from '../cluster/test-namespace.js';
 import { describeRuntimeContract, waitFor } from './runtime-contract.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { TEST_LAYOUT } from '../support/test-layout.js';
 
 const READY_TIMEOUT_MS = 30_000;
 const GRACE_SECONDS = 7;
@@ -128,7 +129,7 @@ describe('kubernetes runtime on a real apiserver', () => {
       },
     );
   const specOf = async (r: InstanceRef, overrides: Partial<WorkloadSpec> = {}, variant: { restartGeneration?: number } = {}) =>
-    makeSpec(r, await runtime.target(r), variant, overrides);
+    makeSpec(r, await runtime.target(r, TEST_LAYOUT), variant, overrides);
 
   beforeAll(async () => {
     runtime = newRuntime();
@@ -142,7 +143,7 @@ describe('kubernetes runtime on a real apiserver', () => {
 
   it('creates every object with the managed labels, and a locked-down pod', async () => {
     const r = ref('objects');
-    const target = await runtime.target(r);
+    const target = await runtime.target(r, TEST_LAYOUT);
     expect(target).toEqual({
       kind: 'pod',
       port: 18789,
@@ -294,7 +295,7 @@ describe('kubernetes runtime on a real apiserver', () => {
   it('replaces the pod for a new restart generation, deleting the old one with the spec grace', async () => {
     const r = ref('restarter');
     const name = base(r);
-    const target = await runtime.target(r);
+    const target = await runtime.target(r, TEST_LAYOUT);
     await runtime.apply(makeSpec(r, target));
     await until(r, 'ready', running);
     const oldUid = (await core.readNamespacedPod({ name, namespace })).metadata?.uid;

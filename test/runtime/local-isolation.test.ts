@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { stubOpenClawAdapter } from '../support/stub-openclaw-adapter.js';
 import { startTestControlPlane, type TestControlPlane } from '../support/test-control-plane.js';
 import { waitFor } from './runtime-contract.js';
+import { TEST_LAYOUT } from '../support/test-layout.js';
 
 const PROBE_CLAW = fileURLToPath(new URL('../fixtures/probe-claw.mjs', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -71,7 +72,7 @@ async function controlPlaneDir() {
 
 /** Starts the probe claw and returns what it logged about each attempt, once it is done probing. */
 async function runProbe(runtime: LocalRuntime, ref: InstanceRef, probe: { read?: string[]; write?: string[] }, restartGeneration = 0) {
-  const target = await runtime.target(ref);
+  const target = await runtime.target(ref, TEST_LAYOUT);
   await runtime.apply(probeSpec(ref, target, probe, restartGeneration));
   await waitFor(`${ref.name} ready`, () => runtime.observe(ref), (o) => o.state === 'running' && o.ready, 20_000);
   const lines = await waitFor(`${ref.name} probed`, () => runtime.logs(ref, { tail: 200 }), (l) => l.some((line) => line.includes('PROBE done')), 10_000);

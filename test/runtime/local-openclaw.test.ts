@@ -29,6 +29,7 @@ import { TemplateCatalog } from '../../src/engines/config/template-catalog.js';
 import { WorkloadBuilder } from '../../src/engines/lifecycle/workload-builder.js';
 import type { Instance } from '../../src/store/entities/instance.js';
 import { SecretBox } from '../../src/store/secret-box.js';
+import { TEST_LAYOUT } from '../support/test-layout.js';
 
 const SECRET_KEY = randomBytes(32).toString('base64');
 const FAKE_CLAW = fileURLToPath(new URL('../fixtures/fake-claw.mjs', import.meta.url));
@@ -83,7 +84,7 @@ describe('local runtime with the real OpenClaw gateway', () => {
     database = await createTestDatabase('sqlite');
     store = await openStore(database.settings);
     runtime = makeRuntime();
-    target = await runtime.target(ref);
+    target = await runtime.target(ref, TEST_LAYOUT);
   });
 
   afterAll(async () => {
@@ -164,7 +165,7 @@ describe('local runtime with the real OpenClaw gateway', () => {
     const probe = createLocalRuntime({ rootDir: join(probeBase, 'instances'), cacheDir, db: store.dataSource, healthIntervalMs: 500 });
     const r: InstanceRef = { id: randomUUID(), tenant: 'acme', project: 'ops', name: 'probe' };
     try {
-      const at = await probe.target(r);
+      const at = await probe.target(r, TEST_LAYOUT);
       const gateway = gatewaySpec(r, at, token);
       // The control plane's own Node (no node package) runs the fake claw: only the package install is under test.
       const spec: WorkloadSpec = { ...gateway, process: { packages: [pkg], entry: { script: FAKE_CLAW }, args: ['--port', String(at.port)] }, specHash: `${gateway.specHash}-probe` };

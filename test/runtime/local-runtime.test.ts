@@ -15,6 +15,7 @@ import { isSameProcess, readProcStat } from '../../src/runtime/local/process-ide
 import { openStore, type Store } from '../../src/store/data-source.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { describeRuntimeContract, waitFor } from './runtime-contract.js';
+import { TEST_LAYOUT } from '../support/test-layout.js';
 
 const FAKE_CLAW = fileURLToPath(new URL('../fixtures/fake-claw.mjs', import.meta.url));
 
@@ -126,7 +127,7 @@ describe('local runtime', () => {
   const alive = (pid: number) => readProcStat(pid).then((s) => s !== undefined && s.state !== 'Z');
   /** Asks the running fake claw to start a helper now (and optionally to exit right after, orphaning it). */
   const startHelper = async (r: InstanceRef, o: { exit?: boolean } = {}) => {
-    const { port } = await runtime.target(r);
+    const { port } = await runtime.target(r, TEST_LAYOUT);
     const response = await fetch(`http://127.0.0.1:${port}/helper${o.exit ? '?exit=1' : ''}`, { method: 'POST' });
     expect(response.status).toBe(200);
     return (await response.json()) as { pid: number; parent: number };
@@ -140,15 +141,15 @@ describe('local runtime', () => {
 
   it('keeps an instance port and directories across a new runtime on the same rootDir', async () => {
     const r = ref('stable');
-    const first = await runtime.target(r);
+    const first = await runtime.target(r, TEST_LAYOUT);
     expect(first).toMatchObject({ kind: 'process', bind: 'loopback' });
     expect(first.filesDir).toBe(join(backend.rootDir, tenant, 'p1', 'stable', 'generated'));
     for (const dir of [first.configDir, first.dataDir, first.filesDir]) expect(statSync(dir).isDirectory()).toBe(true);
     const other = backend.make();
-    expect(await other.target(r)).toEqual(first);
+    expect(await other.target(r, TEST_LAYOUT)).toEqual(first);
     await other.close();
     // Another instance never gets the same port.
-    expect((await runtime.target(ref('stable2'))).port).not.toBe(first.port);
+    expect((await runtime.target(ref('stable2'), TEST_LAYOUT)).port).not.toBe(first.port);
   });
 
   it('measures what each running claw uses: a busy one\'s CPU, every one\'s memory, nothing for a stopped one', async () => {
@@ -156,10 +157,10 @@ describe('local runtime', () => {
     const idle = ref('idle');
     const stopped = ref('stopped');
     for (const [r, env] of [[busy, { FAKE_CLAW_BUSY: '1' }], [idle, {}]] as const) {
-      await runtime.apply(fakeSpec(r, await runtime.target(r), { env }));
+      await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { env }));
       await until(runtime, r, `${r.name} ready`, runningReady);
     }
-    await runtime.target(stopped);
+    await runtime.target(stopped, TEST_LAYOUT);
     const report = await runtime.usage([busy, idle, stopped]);
     if (!report.available) throw new Error('the local runtime always measures');
     const [b, i] = [report.byInstance.get(busy.id), report.byInstance.get(idle.id)];
@@ -176,7 +177,7 @@ describe('local runtime', () => {
 
   it('restarts a crashing process with back-off and reports CrashLoopBackOff', async () => {
     const r = ref('crashy');
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { FAKE_CLAW_CRASH: '1' } }));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { env: { FAKE_CLAW_CRASH: '1' } }));
     const seen: number[] = [];
     const looping = await until(runtime, r, 'a crash loop', (o) => {
       seen.push(o.restarts);
@@ -197,7 +198,7 @@ describe('local runtime', () => {
   it('adopts a running process after a control-plane restart, without restarting it, and can stop it', async () => {
     const r = ref('adopt');
     const before = backend.make();
-    await before.apply(fakeSpec(r, await before.target(r), {}));
+    await before.apply(fakeSpec(r, await before.target(r, TEST_LAYOUT), {}));
     const running = await until(before, r, 'ready', runningReady);
     const pid = await pidOf(r);
     await before.close();
@@ -210,7 +211,7 @@ describe('local runtime', () => {
     expect(await pidOf(r)).toBe(pid);
     expect((await after.events(r)).map((e) => e.reason)).toContain('Adopted');
     // The reconciler's next apply with the same spec keeps the process.
-    await after.apply(fakeSpec(r, await after.target(r), {}));
+    await after.apply(fakeSpec(r, await after.target(r, TEST_LAYOUT), {}));
     expect((await after.observe(r)).startedAt?.getTime()).toBe(running.startedAt?.getTime());
     expect(await pidOf(r)).toBe(pid);
 
@@ -225,7 +226,7 @@ describe('local runtime', () => {
 
   it('stops with SIGTERM and waits for the grace, then SIGKILLs what outlives it', async () => {
     const r = ref('grace');
-    const target = await runtime.target(r);
+    const target = await runtime.target(r, TEST_LAYOUT);
     await runtime.apply(fakeSpec(r, target, { env: { GRACE_MS: '1500' } }));
     await until(runtime, r, 'ready', runningReady);
     const pid = await pidOf(r);
@@ -256,7 +257,7 @@ describe('local runtime', () => {
 
   it('kills at once with force', async () => {
     const r = ref('force');
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { GRACE_MS: '20000' } }));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { env: { GRACE_MS: '20000' } }));
     await until(runtime, r, 'ready', runningReady);
     const t0 = Date.now();
     await runtime.stop(r, { force: true, graceSeconds: 30 });
@@ -271,7 +272,7 @@ describe('local runtime', () => {
   it('kills helper processes a claw started in their own process group', async () => {
     const r = ref('helpers');
     // GRACE_MS 0: the claw exits the moment it gets SIGTERM, orphaning its helpers before any later listing could find them.
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { FAKE_CLAW_HELPER: '1', GRACE_MS: '0' } }));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { env: { FAKE_CLAW_HELPER: '1', GRACE_MS: '0' } }));
     await until(runtime, r, 'ready', runningReady);
     const line = await waitFor('the boot helper pid', () => runtime.logs(r, {}), (l) => l.some((x) => /helper pid=\d+/.test(x)), 5000);
     const bootHelper = Number(/helper pid=(\d+)/.exec(line.find((x) => /helper pid=/.test(x))!)![1]);
@@ -288,7 +289,7 @@ describe('local runtime', () => {
 
   it('kills the helpers of a claw that exits on its own', async () => {
     const r = ref('orphans');
-    await runtime.apply(fakeSpec(r, await runtime.target(r)));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT)));
     await until(runtime, r, 'ready', runningReady);
     const helper = await startHelper(r, { exit: true });
     // The restart is counted when the exit is handled, which is after the orphaned helper was killed.
@@ -301,7 +302,7 @@ describe('local runtime', () => {
   it('kills the helpers of an adopted claw that exits, though they were started after the adoption', async () => {
     const r = ref('adopted-orphans');
     const before = backend.make();
-    await before.apply(fakeSpec(r, await before.target(r), { graceSeconds: 1 }));
+    await before.apply(fakeSpec(r, await before.target(r, TEST_LAYOUT), { graceSeconds: 1 }));
     await until(before, r, 'ready', runningReady);
     await before.close();
     const after = backend.make();
@@ -316,7 +317,7 @@ describe('local runtime', () => {
 
   it('restarts a process whose liveness probe keeps failing', async () => {
     const r = ref('sick');
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { env: { FAKE_CLAW_UNHEALTHY: '1' }, graceSeconds: 1 }));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { env: { FAKE_CLAW_UNHEALTHY: '1' }, graceSeconds: 1 }));
     const restarted = await until(runtime, r, 'a liveness restart', (o) => o.restarts >= 1);
     expect(restarted.failure).toBeUndefined();
     expect((await runtime.events(r)).some((e) => e.reason === 'Unhealthy' && /liveness probe \/healthz failed 2 times/.test(e.message))).toBe(true);
@@ -326,14 +327,14 @@ describe('local runtime', () => {
   it('keeps secret env values in memory only: the process gets them, no file under rootDir holds them', async () => {
     const r = ref('secret');
     const secret = `sekrit-${randomUUID()}`;
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { secretEnv: { CLAW_TEST_SECRET: secret } }));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { secretEnv: { CLAW_TEST_SECRET: secret } }));
     await until(runtime, r, 'ready', runningReady);
     const pid = await pidOf(r);
     expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toContain(`CLAW_TEST_SECRET=${secret}`);
     // Stop and start again too, so runtime.json, events and both log generations exist.
     await runtime.stop(r, { force: false, graceSeconds: 5 });
     await until(runtime, r, 'stopped', (o) => o.state === 'absent');
-    await runtime.apply(fakeSpec(r, await runtime.target(r), { secretEnv: { CLAW_TEST_SECRET: secret } }));
+    await runtime.apply(fakeSpec(r, await runtime.target(r, TEST_LAYOUT), { secretEnv: { CLAW_TEST_SECRET: secret } }));
     await until(runtime, r, 'ready again', runningReady);
     const offenders = filesUnder(backend.base).filter((file) => readFileSync(file).includes(secret));
     expect(offenders).toEqual([]);
@@ -342,7 +343,7 @@ describe('local runtime', () => {
 
   it('serves the previous run, a tail and a time window of the log', async () => {
     const r = ref('logs');
-    const target = await runtime.target(r);
+    const target = await runtime.target(r, TEST_LAYOUT);
     await runtime.apply(fakeSpec(r, target, {}));
     await until(runtime, r, 'ready', runningReady);
     await runtime.apply(fakeSpec(r, target, { restartGeneration: 1 }));
@@ -361,7 +362,7 @@ describe('local runtime', () => {
 
   it('reports an install that fails as InstallFailed with npm\'s message, and keeps working', async () => {
     const r = ref('noinstall');
-    const spec = fakeSpec(r, await runtime.target(r), {
+    const spec = fakeSpec(r, await runtime.target(r, TEST_LAYOUT), {
       process: { packages: [{ name: 'no-such-package-clusterclaw', version: '0.0.0' }], entry: { bin: 'no-such-package-clusterclaw' } },
     });
     await runtime.apply(spec);
@@ -379,7 +380,7 @@ describe('local runtime', () => {
     await runtime.destroy(r, { keepData: false });
     // Other instances are unaffected.
     const ok = ref('afterinstall');
-    await runtime.apply(fakeSpec(ok, await runtime.target(ok), {}));
+    await runtime.apply(fakeSpec(ok, await runtime.target(ok, TEST_LAYOUT), {}));
     await until(runtime, ok, 'ready', runningReady);
     await runtime.destroy(ok, { keepData: false });
   }, 300_000);

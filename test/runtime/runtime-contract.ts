@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Observation, Runtime, RuntimeTarget } from '../../src/runtime/runtime.js';
 import type { InstanceRef, WorkloadSpec } from '../../src/runtime/workload.js';
+import { TEST_LAYOUT } from '../support/test-layout.js';
 
 export interface ContractHarness {
   runtime: Runtime;
@@ -43,8 +44,8 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
 
     it('gives an instance a stable target and its tenant an idempotent space', async () => {
       const r = ref('stable');
-      const a = await h.runtime.target(r);
-      const b = await h.runtime.target(r);
+      const a = await h.runtime.target(r, TEST_LAYOUT);
+      const b = await h.runtime.target(r, TEST_LAYOUT);
       expect(b).toEqual(a);
       expect(a.port).toBeGreaterThan(0);
       await h.runtime.ensureTenant(tenant, quota);
@@ -55,7 +56,7 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
     it('runs a workload to ready, reports it, and applies idempotently', async () => {
       const r = ref('run');
       expect((await observe(r)).state).toBe('absent');
-      const spec = h.specFor(r, await h.runtime.target(r), {});
+      const spec = h.specFor(r, await h.runtime.target(r, TEST_LAYOUT), {});
       await h.runtime.apply(spec);
       const running = await until(r, 'running and ready', (o) => o.state === 'running' && o.ready);
       expect(running).toMatchObject({ resourcesPresent: true, dataPresent: true, specHash: spec.specHash, restartGeneration: 0 });
@@ -70,7 +71,7 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
 
     it('replaces the workload for a new restart generation or a changed spec', async () => {
       const r = ref('replace');
-      const target = await h.runtime.target(r);
+      const target = await h.runtime.target(r, TEST_LAYOUT);
       await h.runtime.apply(h.specFor(r, target, {}));
       const first = await until(r, 'first run ready', (o) => o.state === 'running' && o.ready);
       await h.runtime.apply(h.specFor(r, target, { restartGeneration: 1 }));
@@ -85,7 +86,7 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
 
     it('stops gracefully or by force, keeping data, and starts again', async () => {
       const r = ref('stop');
-      const spec = h.specFor(r, await h.runtime.target(r), {});
+      const spec = h.specFor(r, await h.runtime.target(r, TEST_LAYOUT), {});
       await h.runtime.apply(spec);
       await until(r, 'ready', (o) => o.state === 'running' && o.ready);
       await h.runtime.stop(r, { force: false, graceSeconds: 5 });
@@ -101,14 +102,14 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
 
     it('destroys everything, or everything but the data', async () => {
       const keep = ref('keep');
-      await h.runtime.apply(h.specFor(keep, await h.runtime.target(keep), {}));
+      await h.runtime.apply(h.specFor(keep, await h.runtime.target(keep, TEST_LAYOUT), {}));
       await until(keep, 'ready', (o) => o.state === 'running' && o.ready);
       await h.runtime.destroy(keep, { keepData: true });
       const kept = await until(keep, 'destroyed but data', (o) => o.state === 'absent' && !o.resourcesPresent);
       expect(kept.dataPresent).toBe(true);
 
       const gone = ref('gone');
-      await h.runtime.apply(h.specFor(gone, await h.runtime.target(gone), {}));
+      await h.runtime.apply(h.specFor(gone, await h.runtime.target(gone, TEST_LAYOUT), {}));
       await until(gone, 'ready', (o) => o.state === 'running' && o.ready);
       await h.runtime.destroy(gone, { keepData: false });
       expect(await until(gone, 'nothing left', (o) => o.state === 'absent' && !o.resourcesPresent && !o.dataPresent)).toMatchObject({ ready: false });
@@ -120,7 +121,7 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
 
     it('serves logs and events of the workload', async () => {
       const r = ref('logs');
-      await h.runtime.apply(h.specFor(r, await h.runtime.target(r), {}));
+      await h.runtime.apply(h.specFor(r, await h.runtime.target(r, TEST_LAYOUT), {}));
       await until(r, 'ready', (o) => o.state === 'running' && o.ready);
       const lines = await waitFor('log lines', () => h.runtime.logs(r, {}), (l) => l.length >= 2, h.readyTimeoutMs);
       expect((await h.runtime.logs(r, { tail: 1 })).length).toBe(1);
@@ -136,7 +137,7 @@ export function describeRuntimeContract(name: string, setup: () => Promise<Contr
       const controller = new AbortController();
       h.runtime.watch((id) => seen.add(id), controller.signal);
       try {
-        await h.runtime.apply(h.specFor(r, await h.runtime.target(r), {}));
+        await h.runtime.apply(h.specFor(r, await h.runtime.target(r, TEST_LAYOUT), {}));
         await waitFor('a watch notification', async () => seen.has(r.id), Boolean, h.readyTimeoutMs);
       } finally {
         controller.abort();

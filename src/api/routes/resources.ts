@@ -11,7 +11,7 @@ type Params = Record<string, string>;
 type Query = Record<string, string | undefined>;
 type Body = Record<string, unknown>;
 
-interface ResourceRoute {
+export interface ResourceRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   tag: string;
@@ -28,7 +28,7 @@ interface ResourceRoute {
  * A query parameter passed on as an `int` flag: validated as digits (query values are text, and types are not coerced),
  * documented as an integer with the range the flag's spec declares, which the binder enforces.
  */
-class IntFlagQuery {
+export class IntFlagQuery {
   constructor(readonly words: readonly string[], readonly flag: string, readonly pattern: string) {}
 }
 
@@ -225,8 +225,9 @@ function queryDocs(query: Record<string, object | IntFlagQuery>, commands: Comma
   return { validated, ...(ranged ? { documented } : {}) };
 }
 
-export function resourceRoutes(app: FastifyInstance, api: ApiContext): void {
-  for (const route of ROUTES) {
+/** Registers routes that run commands (these, or another file's: src/api/routes/usage.ts). */
+export function resourceRoutes(app: FastifyInstance, api: ApiContext, routes: readonly ResourceRoute[] = ROUTES): void {
+  for (const route of routes) {
     const { 200: ok, ...failures } = envelopeResponses;
     const response = route.created ? { 201: ok, ...failures } : envelopeResponses;
     const schema: Record<string, unknown> = { tags: [route.tag], summary: route.summary, response };

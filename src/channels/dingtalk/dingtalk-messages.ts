@@ -1,6 +1,7 @@
 // Renders views as DingTalk messages: markdown, ActionCard (dtmd buttons) or an interactive card, split by bytes and paged.
 import { localize } from '../../i18n/locale.js';
 import type { Locale, Text } from '../../i18n/locale.js';
+import { chartRows } from '../../render/chart-text.js';
 import { renderText } from '../../render/text.js';
 import type { Tone, View, ViewAction } from '../../render/view.js';
 import type { RenderedMessage } from '../chat-channel.js';
@@ -283,6 +284,8 @@ function bodyOf(view: View): Body {
         if (units.length) units.push('');
         if (section.heading) units.push(`**${escapeMarkdown(section.heading)}**`);
         units.push(...(section.lines ?? []).map(escapeMarkdown));
+        // No chart in DingTalk markdown: a bar of blocks per category, in the line's own order (its font is proportional).
+        if (section.chart) units.push(escapeMarkdown(section.chart.title), ...chartRows(section.chart).map((r) => escapeMarkdown(`${r.label} ${r.bar} ${r.value}`)));
         if (section.view) units.push(...nestedLines(section.view));
       }
       return { head: [], units, tail: [] };

@@ -1,6 +1,5 @@
 // DingTalk as a chat platform: its settings, the account flag `--dingtalk STAFF_ID`, and its channel (stream mode).
-import { httpUrl, optionalString, secretText, type Definition, type SettingsSection } from '../../config/settings-section.js';
-import { ClawError } from '../../errors/claw-error.js';
+import { credentialPair, httpUrl, optionalString, secretText, type Definition, type SettingsSection } from '../../config/settings-section.js';
 import type { ChatPlatformModule } from '../chat-platform.js';
 import { createDingTalkChannel } from './dingtalk-channel.js';
 
@@ -31,12 +30,8 @@ const settings: SettingsSection<DingTalkSettings> = {
     const apiUrl = read.required(DEFS.apiUrl);
     const robotCode = read.pick(DEFS.robotCode);
     const cardTemplateId = read.pick(DEFS.cardTemplateId) || undefined;
-    const clientId = read.pick(DEFS.clientId);
-    const clientSecret = read.pick(DEFS.clientSecret);
-    if (Boolean(clientId) !== Boolean(clientSecret)) {
-      throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_DINGTALK_CLIENT_ID / CLAW_DINGTALK_CLIENT_SECRET', reason: 'set both to turn DingTalk on, or neither to leave it off' });
-    }
-    return clientId && clientSecret ? { clientId, clientSecret, gatewayUrl, apiUrl, robotCode: robotCode ?? clientId, cardTemplateId } : undefined;
+    const client = credentialPair(read, DEFS.clientId, DEFS.clientSecret, 'DingTalk');
+    return client ? { clientId: client.first, clientSecret: client.second, gatewayUrl, apiUrl, robotCode: robotCode ?? client.first, cardTemplateId } : undefined;
   },
 };
 

@@ -24,6 +24,8 @@ function blockBytes(block: Block, prev: Block | undefined): number {
       return jsonBytes(RULE) + 1;
     case 'row':
       return prev?.kind === 'row' && prev.table === block.table ? jsonBytes(block.cells) + 1 : jsonBytes(tableElement(block.table, [block.cells])) + 1;
+    case 'chart':
+      return jsonBytes(block.element) + 1;
   }
 }
 
@@ -138,6 +140,7 @@ export function cardElements(card: Card): CardElement[] {
   let prev: Block | undefined;
   for (const block of card) {
     if (block.kind === 'rule') elements.push(RULE);
+    else if (block.kind === 'chart') elements.push(block.element);
     else if (block.kind === 'line') {
       const last = elements[elements.length - 1];
       if (prev?.kind === 'line' && last) last.content = `${String(last.content)}\n${block.markdown}`;

@@ -1,5 +1,5 @@
 // Feishu card JSON 2.0 building blocks: the card frame, markdown, table, rule and callback buttons, and safe text.
-import type { Tone, ViewAction } from '../../render/view.js';
+import type { ChartPart, Tone, ViewAction } from '../../render/view.js';
 
 export type CardElement = Record<string, unknown>;
 
@@ -68,6 +68,27 @@ export function tableElement(spec: CardTableSpec, rows: Array<Record<string, unk
     header_style: { bold: true, background_style: 'grey' },
     columns: spec.columns,
     rows,
+  };
+}
+
+/**
+ * The card's native chart (JSON 2.0 `chart`, a VChart spec; no image upload): bars grouped by category, one colour and
+ * legend entry per series. Only documented fields: JSON 2.0 rejects a card with an attribute it does not know.
+ */
+export function chartElement(part: ChartPart): CardElement {
+  const values = part.categories.flatMap((category, i) => part.series.map((s) => ({ category, series: s.name, value: s.values[i] ?? 0 })));
+  return {
+    tag: 'chart',
+    aspect_ratio: part.categories.length > 4 ? '4:3' : '16:9',
+    chart_spec: {
+      type: 'bar',
+      title: { text: part.title },
+      data: { values },
+      xField: ['category', 'series'],
+      yField: 'value',
+      seriesField: 'series',
+      legends: { visible: part.series.length > 1, orient: 'bottom' },
+    },
   };
 }
 

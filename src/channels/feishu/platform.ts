@@ -1,5 +1,5 @@
 // Feishu (and Lark) as a chat platform: its settings, the account flag `--feishu OPEN_ID`, and its channel.
-import { httpUrl, oneOf, secretText, type Definition, type SettingsSection } from '../../config/settings-section.js';
+import { credentialPair, httpUrl, oneOf, secretText, type Definition, type SettingsSection } from '../../config/settings-section.js';
 import { ClawError } from '../../errors/claw-error.js';
 import type { ChatPlatformModule } from '../chat-platform.js';
 import { createFeishuChannel } from './feishu-channel.js';
@@ -34,11 +34,9 @@ const DEFS = {
 const settings: SettingsSection<FeishuSettings> = {
   definitions: Object.values(DEFS),
   load(read) {
-    const appId = read.pick(DEFS.appId);
-    const appSecret = read.pick(DEFS.appSecret);
-    if (Boolean(appId) !== Boolean(appSecret)) {
-      throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_FEISHU_APP_ID / CLAW_FEISHU_APP_SECRET', reason: 'set both to turn Feishu on, or neither to leave it off' });
-    }
+    const app = credentialPair(read, DEFS.appId, DEFS.appSecret, 'Feishu');
+    const appId = app?.first;
+    const appSecret = app?.second;
     const mode = read.required(DEFS.mode);
     const encryptKey = read.pick(DEFS.encryptKey);
     const verificationToken = read.pick(DEFS.verificationToken);

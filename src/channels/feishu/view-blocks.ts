@@ -2,13 +2,15 @@
 import type { Locale } from '../../i18n/locale.js';
 import type { TableView, Tone, View, ViewAction } from '../../render/view.js';
 import { codeSpan } from '../markup-size.js';
-import { escapeMarkdown, MAX_TABLE_COLUMNS, phaseCell, toneColor } from './feishu-cards.js';
-import type { CardColumn, CardTableSpec, HeaderColor } from './feishu-cards.js';
+import { chartElement, escapeMarkdown, MAX_TABLE_COLUMNS, phaseCell, toneColor } from './feishu-cards.js';
+import type { CardColumn, CardElement, CardTableSpec, HeaderColor } from './feishu-cards.js';
 
 export type Block =
   | { kind: 'line'; markdown: string }
   | { kind: 'rule' }
-  | { kind: 'row'; table: CardTableSpec; cells: Record<string, unknown> };
+  | { kind: 'row'; table: CardTableSpec; cells: Record<string, unknown> }
+  /** A native chart element, kept whole. */
+  | { kind: 'chart'; element: CardElement };
 
 /** Everything render() needs of a view: the header, the splittable body, and what closes each page. */
 export interface ViewLayout {
@@ -98,6 +100,7 @@ function sectionBlocks(view: Extract<View, { kind: 'sections' }>): Block[] {
     if (i > 0) out.push({ kind: 'rule' });
     if (section.heading) out.push(bold(section.heading));
     for (const l of section.lines ?? []) out.push(...lines(l));
+    if (section.chart) out.push({ kind: 'chart', element: chartElement(section.chart) });
     if (section.view) out.push(...bodyBlocks(section.view));
   });
   return out;
@@ -141,7 +144,8 @@ export function layoutView(view: View, locale: Locale): ViewLayout {
         color: toneColor(undefined),
         blocks: [...(view.headline && view.title ? [bold(view.title)] : []), ...sectionBlocks(view)],
         actions,
-        wide: false,
+        // A chart reads best at full card width.
+        wide: view.sections.some((s) => s.chart),
       };
   }
 }

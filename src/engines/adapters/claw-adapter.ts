@@ -1,7 +1,9 @@
 // The ClawAdapter interface: one implementation per claw type in adapters/, turning unified config into that type's
 // files and the pod or process it needs. Adapters know their claw type and nothing else (no Kubernetes, no chat).
+import type { ClawLayout, Sidecar } from '../../runtime/claw-layout.js';
 import type { RuntimeTarget } from '../../runtime/runtime.js';
 import type { HttpProbe, InstanceRef, ProcessSpec } from '../../runtime/workload.js';
+import type { TokenCounters } from '../../model/token-counters.js';
 import type { ResolvedConfig } from '../config/template-catalog.js';
 
 /** The unified config of one instance: template variables after defaults and overrides, secrets apart. */
@@ -35,7 +37,31 @@ export interface WorkloadParts {
   user: number;
   group: number;
   terminationGraceSeconds: number;
-  process: ProcessSpec;
+  /** How to run it as a local process; absent exactly when `layout.local.runs` is false. */
+  process?: ProcessSpec;
+  /** Containers the claw needs beside it in its pod (e.g. a container runtime for a claw that runs agents in containers). */
+  sidecars?: Sidecar[];
+}
+
+/** Where a running claw answers and the credential it takes, with its config (for labels such as the model). */
+export interface ClawEndpoint {
+  /** Observation.endpoint, e.g. `http://127.0.0.1:20345`. */
+  endpoint: string;
+  gatewayToken: string;
+  config: UnifiedConfig;
+}
+
+/** One day's token use of one model as the claw reports it: totals since the day began, in the claw's own counters. */
+export interface ClawUsageDay extends TokenCounters {
+  /** The calendar day in UTC, `YYYY-MM-DD`. */
+  date: string;
+  model: string;
+}
+
+export interface ClawUsageReport {
+  days: ClawUsageDay[];
+  /** The claw's figures are complete; false while it is still counting (a lower figure then is not a reset). */
+  complete: boolean;
 }
 
 export interface ClawAdapter {
@@ -43,6 +69,11 @@ export interface ClawAdapter {
   readonly type: string;
   readonly displayName: string;
   readonly defaultVersion: string;
+  /**
+   * Where the claw lives in a pod (port, state and data directories, extra mounts) and whether it can run as a local
+   * process, and if not why: the runtimes lay out every claw type from this alone.
+   */
+  readonly layout: ClawLayout;
 
   /** A version string this adapter can run (for `--version`), or a reason it cannot. */
   checkVersion(version: string): string | null;
@@ -58,4 +89,10 @@ export interface ClawAdapter {
 
   /** The workload: image, command, environment, secrets, probes, user, grace period and the local process. */
   workload(config: UnifiedConfig, runtime: RuntimeInfo, gatewayToken: string): WorkloadParts;
+
+  /**
+   * Token use per UTC day from `from` to `to` (`YYYY-MM-DD`, inclusive), read from the running claw; absent for a claw
+   * type that cannot say. Throws when the claw does not answer (the collector records a gap, never a zero).
+   */
+  readUsage?(claw: ClawEndpoint, range: { from: string; to: string }, signal: AbortSignal): Promise<ClawUsageReport>;
 }

@@ -1,5 +1,6 @@
 // Runs the reconciler on the elected leader: a work queue fed by commands, runtime watches, a change poll of the
 // database (commands handled by other replicas) and a periodic resync; failures retry with backoff.
+import { setMaxListeners } from 'node:events';
 import { MoreThan, Not, type DataSource } from 'typeorm';
 import type { LeaderElector } from '../../runtime/leader-elector.js';
 import type { Runtime } from '../../runtime/runtime.js';
@@ -65,6 +66,8 @@ export class Controller {
     this.queue = new WorkQueue();
     this.leaderAbort = new AbortController();
     const signal = this.leaderAbort.signal;
+    // Every worker and leader loop (usage, alerts, digests, budgets, chat) listens to it: many at once are by design.
+    setMaxListeners(0, signal);
     this.o.logger.info({}, 'became the reconciler leader');
     this.o.runtime.watch((id) => this.queue.add(id), signal);
     for (let i = 0; i < this.o.workers; i++) void this.worker(signal);

@@ -2,6 +2,7 @@
 // with a bumped generation for the reconciler to act on; quota and runtime-isolation checks guard them.
 import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
+import { podTarget } from '../../runtime/claw-layout.js';
 import type { Runtime, TenantQuota } from '../../runtime/runtime.js';
 import { InstanceEntity, instanceNameKey, type Instance } from '../../store/entities/instance.js';
 import type { Project } from '../../store/entities/project.js';
@@ -88,10 +89,11 @@ export class InstanceIntents {
     const { adapters, templates, defaults, secrets } = this.deps;
     const type = input.type ?? defaults.type;
     const adapter = adapters.get(type);
+    this.assertRunsType(type);
     const version = input.version ?? adapter.defaultVersion;
     const versionProblem = adapter.checkVersion(version);
     if (versionProblem) throw new ClawError('CLAW_ARG_INVALID', { what: '--version', reason: versionProblem });
-    const templateName = input.template ?? defaults.template;
+    const templateName = input.template ?? this.defaultTemplate(type);
     const template = templates.get(templateName);
     if (template.type !== type) {
       throw new ClawError('CLAW_ARG_INVALID', { what: '--template', reason: { en: `template ${templateName} is for ${template.type}, not ${type}`, zh: `模板 ${templateName} 适用于 ${template.type}，不适用于 ${type}` } });
@@ -115,7 +117,7 @@ export class InstanceIntents {
     };
     // Invalid config is refused now, with the adapter's words, rather than found by the reconciler later.
     const ref = { id: instance.id, tenant: input.tenant.name, project: input.project.name, name: input.name };
-    const problems = this.deps.builder.check(instance, ref, placeholderTarget());
+    const problems = this.deps.builder.check(instance, ref, podTarget(adapter.layout.pod));
     if (problems.length) throw configProblemsError(problems);
 
     this.assertRunsHere(input.tenant);
@@ -140,6 +142,7 @@ export class InstanceIntents {
     return this.changeIntent(instance, async (em, fresh) => {
       const tenant = await em.getRepository(TenantEntity).findOneByOrFail({ id: fresh.tenantId });
       this.assertRunsHere(tenant);
+      this.assertRunsType(fresh.type);
       checkQuota(tenant, this.quotaOf(tenant), await tenantUsage(em, tenant.id, fresh.id), askOf(fresh, 'start'));
       return { desiredPhase: 'Running', stopForce: false };
     }, 'StartRequested', `start requested by ${by}`);
@@ -189,7 +192,7 @@ export class InstanceIntents {
       labels: { ...instance.labels, ...input.labels },
     };
     const ref = { id: instance.id, tenant: '-', project: '-', name: instance.name };
-    const problems = this.deps.builder.check({ ...instance, ...next } as Instance, ref, placeholderTarget());
+    const problems = this.deps.builder.check({ ...instance, ...next } as Instance, ref, podTarget(adapter.layout.pod));
     if (problems.length) throw configProblemsError(problems);
     return this.changeIntent(instance, async (em, fresh) => {
       if (fresh.desiredPhase === 'Running' && (next.cpu !== fresh.cpu || next.memory !== fresh.memory)) {
@@ -198,6 +201,22 @@ export class InstanceIntents {
       }
       return next;
     }, 'Updated', `spec updated by ${by}`);
+  }
+
+  /**
+   * Without --template: the configured default when it is for this type, else the template named after the type
+   * (`claw create x --type nanoclaw` uses configs/templates/nanoclaw.yaml).
+   */
+  private defaultTemplate(type: string): string {
+    const { defaults, templates } = this.deps;
+    if (templates.get(defaults.template).type === type || !templates.names().includes(type)) return defaults.template;
+    return type;
+  }
+
+  /** A claw type whose layout this runtime cannot run (NanoClaw on the local runtime) is refused with the adapter's reason. */
+  private assertRunsType(type: string): void {
+    const reason = this.deps.runtime.unsupported(this.deps.adapters.get(type).layout);
+    if (reason) throw new ClawError('CLAW_RUNTIME_TYPE_UNSUPPORTED', { type, runtime: this.deps.runtime.kind, reason });
   }
 
   /** A runtime that cannot isolate claws runs only some tenants' (the local runtime without root or bubblewrap). */
@@ -231,11 +250,6 @@ function assertExists(instance: Instance): void {
   if (instance.desiredPhase === 'Destroyed') {
     throw new ClawError('CLAW_INSTANCE_STATE', { detail: { en: `${instance.name} is being destroyed.`, zh: `${instance.name} 正在被销毁。` } });
   }
-}
-
-/** For checks before the runtime allocated anything: the adapter's files are validated, not written. */
-function placeholderTarget() {
-  return { kind: 'process' as const, port: 18789, bind: 'loopback' as const, configDir: '/tmp/claw/config', dataDir: '/tmp/claw/data', logFile: '/tmp/claw/logs/claw.log', filesDir: '/tmp/claw/generated' };
 }
 
 /** Serialises quota decisions of one tenant across replicas (MySQL row lock); SQLite transactions are serial already. */

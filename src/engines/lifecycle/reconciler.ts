@@ -1,6 +1,7 @@
 // Reconciles one instance: reads desired state from the database and actual state from the runtime, then acts.
 // Every step is idempotent; a crash at any point is repaired by the next pass (deterministic names, no local memory).
 import type { DataSource } from 'typeorm';
+import type { ClawLayout } from '../../runtime/claw-layout.js';
 import type { Runtime, TenantQuota } from '../../runtime/runtime.js';
 import type { InstanceRef } from '../../runtime/workload.js';
 import { RuntimeError } from '../../runtime/runtime.js';
@@ -77,8 +78,17 @@ export class Reconciler {
 
   private async toRunning(instance: Instance, ref: InstanceRef, quota: TenantQuota): Promise<Decision> {
     const runtime = this.o.runtime;
+    let layout: ClawLayout;
+    try {
+      layout = this.o.builder.layoutOf(instance.type);
+    } catch {
+      return this.failed(instance, 'Unsupported', `this control plane has no adapter for claw type ${instance.type}`);
+    }
+    // An instance this runtime can never run (created on another runtime): say why once, rather than retry forever.
+    const refusal = runtime.unsupported(layout);
+    if (refusal) return this.failed(instance, 'Unsupported', refusal.en);
     await runtime.ensureTenant(ref.tenant, quota);
-    const target = await runtime.target(ref);
+    const target = await runtime.target(ref, layout);
     let spec;
     try {
       spec = this.o.builder.build(instance, ref, target);

@@ -1,5 +1,6 @@
 // Builds the WorkloadSpec of an instance: template values, the adapter's files and workload, ids, labels and a spec hash.
 import { ClawError } from '../../errors/claw-error.js';
+import { podTarget, type ClawLayout } from '../../runtime/claw-layout.js';
 import type { RuntimeTarget } from '../../runtime/runtime.js';
 import type { InstanceRef, WorkloadSpec } from '../../runtime/workload.js';
 import type { Instance } from '../../store/entities/instance.js';
@@ -36,6 +37,11 @@ export class WorkloadBuilder {
     private readonly secrets: SecretBox,
   ) {}
 
+  /** Where a claw of this type lives in a pod and whether it runs locally (its adapter's declaration). */
+  layoutOf(type: string): ClawLayout {
+    return this.adapters.get(type).layout;
+  }
+
   /** The unified config: template defaults, then the instance's overrides and (decrypted) secrets. */
   config(instance: Pick<Instance, 'template' | 'overrides' | 'secretOverrides'>): ResolvedConfig {
     const secrets = openSecretOverrides(this.secrets, instance.secretOverrides);
@@ -55,9 +61,9 @@ export class WorkloadBuilder {
   /** The adapter's grace period for stopping the instance; undefined when its config is broken (a stop must still work). */
   graceSeconds(instance: Instance, ref: InstanceRef): number | undefined {
     try {
-      const target: RuntimeTarget = { kind: 'pod', port: 1, bind: 'lan', configDir: '/', dataDir: '/', logFile: '/claw.log', filesDir: '/' };
-      const runtime: RuntimeInfo = { ref, target, version: instance.version};
-      return this.adapters.get(instance.type).workload(this.config(instance), runtime, '').terminationGraceSeconds;
+      const adapter = this.adapters.get(instance.type);
+      const runtime: RuntimeInfo = { ref, target: podTarget(adapter.layout.pod), version: instance.version };
+      return adapter.workload(this.config(instance), runtime, '').terminationGraceSeconds;
     } catch {
       return undefined;
     }
@@ -74,17 +80,24 @@ export class WorkloadBuilder {
     if (invalid.length) throw new ConfigInvalidError(invalid);
     const parts = adapter.workload(config, runtime, this.secrets.open(instance.gatewayToken));
     const resources = { cpu: instance.cpu, memory: instance.memory };
-    // Secret values are hashed, never kept in clear, so a new API key still replaces the workload.
+    // Pod-only parts of the layout; a process has its directories in the target already.
+    const pod = target.kind === 'pod'
+      ? { paths: { configDir: target.configDir, dataDir: target.dataDir, filesDir: target.filesDir }, mounts: adapter.layout.pod.mounts ?? [], sidecars: parts.sidecars ?? [] }
+      : { paths: { configDir: target.configDir, dataDir: target.dataDir }, mounts: [], sidecars: [] };
+    // Secret values are hashed, never kept in clear, so a new API key still replaces the workload. Unchanged for a claw
+    // without mounts or sidecars, so existing pods are not replaced by this field's arrival.
     const specHash = digest({
       image: parts.image, command: parts.command, args: parts.args, env: parts.env, files, resources, storage: instance.storage,
       probes: parts.probes, user: parts.user, group: parts.group, grace: parts.terminationGraceSeconds, process: parts.process,
       secretEnv: Object.fromEntries(Object.entries(parts.secretEnv).map(([k, v]) => [k, digest(v)])),
+      ...(pod.mounts.length || pod.sidecars.length ? { mounts: pod.mounts, sidecars: pod.sidecars } : {}),
     }).slice(0, 32);
     return {
       ref, type: instance.type, version: instance.version, labels: instance.labels, image: parts.image, command: parts.command, args: parts.args,
       env: parts.env, secretEnv: parts.secretEnv, files, port: target.port, probes: parts.probes, resources, storage: instance.storage,
-      paths: { configDir: target.configDir, dataDir: target.dataDir }, user: parts.user, group: parts.group,
-      terminationGraceSeconds: parts.terminationGraceSeconds, specHash, restartGeneration: instance.restartGeneration, process: parts.process,
+      ...pod, user: parts.user, group: parts.group,
+      terminationGraceSeconds: parts.terminationGraceSeconds, specHash, restartGeneration: instance.restartGeneration,
+      ...(parts.process ? { process: parts.process } : {}),
     };
   }
 }

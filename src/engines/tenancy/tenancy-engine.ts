@@ -30,7 +30,8 @@ export class TenancyEngine {
   async createTenant(input: { name: string; displayName?: string; createdBy: string }): Promise<Tenant> {
     const tenant: Tenant = {
       id: newId(), name: input.name, displayName: input.displayName ?? input.name,
-      quotaInstances: null, quotaCpu: null, quotaMemory: null, quotaStorage: null, approvalPolicy: null, createdAt: new Date(), createdBy: input.createdBy,
+      quotaInstances: null, quotaCpu: null, quotaMemory: null, quotaStorage: null, tokenBudget: null, tokenBudgetHardStop: false, tokenBudgetStopped: null, approvalPolicy: null,
+      createdAt: new Date(), createdBy: input.createdBy,
     };
     try {
       await this.db.getRepository(TenantEntity).insert(tenant);
@@ -59,9 +60,15 @@ export class TenancyEngine {
     return tenant;
   }
 
-  async setQuota(tenant: Tenant, quota: Partial<Pick<Tenant, 'quotaInstances' | 'quotaCpu' | 'quotaMemory' | 'quotaStorage'>>): Promise<Tenant> {
+  async setQuota(tenant: Tenant, quota: Partial<Pick<Tenant, 'quotaInstances' | 'quotaCpu' | 'quotaMemory' | 'quotaStorage' | 'tokenBudget' | 'tokenBudgetHardStop'>>): Promise<Tenant> {
     await this.db.getRepository(TenantEntity).update({ id: tenant.id }, quota);
     return { ...tenant, ...quota };
+  }
+
+  /** Sets or clears (null) a project's monthly token budget. */
+  async setProjectBudget(project: Project, tokenBudget: number | null): Promise<Project> {
+    await this.db.getRepository(ProjectEntity).update({ id: project.id }, { tokenBudget });
+    return { ...project, tokenBudget };
   }
 
   /** Replaces the tenant's changes to the default approval policy (null: the defaults of configs/approvals.yaml). */
@@ -113,7 +120,7 @@ export class TenancyEngine {
 
   async createProject(input: { tenant: Tenant; name: string; displayName?: string; createdBy: string }): Promise<Project> {
     const project: Project = {
-      id: newId(), tenantId: input.tenant.id, name: input.name, displayName: input.displayName ?? input.name,
+      id: newId(), tenantId: input.tenant.id, name: input.name, displayName: input.displayName ?? input.name, tokenBudget: null,
       createdAt: new Date(), createdBy: input.createdBy,
     };
     try {

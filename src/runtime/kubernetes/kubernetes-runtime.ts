@@ -8,7 +8,7 @@ import { httpStatus, isNotFound, readOrAbsent, toRuntimeError } from './api-erro
 import { InstanceObjects } from './instance-objects.js';
 import { createApiClients, loadKubeConfig } from './kube-config.js';
 import { KubernetesLeaseElector } from './lease-elector.js';
-import { POD_FILES_DIR } from './manifests.js';
+import { podTarget, type ClawLayout } from '../claw-layout.js';
 import { LEASE_NAME, tenantNamespace } from './names.js';
 import { podUsage } from './pod-metrics.js';
 import { InstanceNaming } from './instance-naming.js';
@@ -21,19 +21,7 @@ import { silentLogger, type Logger } from '../../util/logger.js';
 import { TenantSpaces } from './tenant-space.js';
 import { resolvedIsolation, type NetworkIsolation } from './network-policy.js';
 
-export { POD_FILES_DIR } from './manifests.js';
-
-/** Where the claw lives inside its pod; the defaults are OpenClaw's image layout. */
-export interface PodLayout {
-  /** Default 18789, OpenClaw's gateway port. */
-  port?: number;
-  /** Default /home/node/.openclaw, OpenClaw's state dir in its image (user `node`, uid 1000). */
-  configDir?: string;
-  /** Default /home/node/data. */
-  dataDir?: string;
-  /** Default /home/node/.openclaw/logs/claw.log: inside the config PVC, so the log survives restarts. */
-  logFile?: string;
-}
+export { POD_FILES_DIR } from '../claw-layout.js';
 
 export interface KubernetesRuntimeOptions {
   /** A loaded kubeconfig; takes precedence over kubeconfigPath. */
@@ -54,8 +42,6 @@ export interface KubernetesRuntimeOptions {
   meter?: RuntimeMeter;
   /** The apiserver ends each watch after this long and the cache resumes it. Default 300 s (client-go's range). */
   watchTimeoutSeconds?: number;
-  /** Port and paths reported by target() and used for the mounts. */
-  pod?: PodLayout;
   /** Per-request timeout. Default 30 s: well above a healthy apiserver's latency, short enough to keep a reconcile moving. */
   requestTimeoutMs?: number;
   /**
@@ -71,13 +57,6 @@ export interface KubernetesRuntimeOptions {
   network?: NetworkIsolation;
 }
 
-const DEFAULT_LAYOUT: Required<PodLayout> = {
-  port: 18789,
-  configDir: '/home/node/.openclaw',
-  dataDir: '/home/node/data',
-  logFile: '/home/node/.openclaw/logs/openclaw.log',
-};
-
 /** Without a tail, logs() returns this many lines: a screenful of context, not a whole history. */
 const DEFAULT_LOG_TAIL = 1_000;
 /** The interface's upper bound on lines per call. */
@@ -89,7 +68,6 @@ export class KubernetesRuntime implements Runtime {
   private readonly coordination: CoordinationV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly logger: Logger;
-  private readonly layout: Required<PodLayout>;
   private readonly leaseNamespace: string;
   private readonly leaseName: string;
   private readonly probeFailureWindowMs: number;
@@ -111,7 +89,6 @@ export class KubernetesRuntime implements Runtime {
     this.coordination = clients.coordination;
     this.custom = clients.custom;
     this.logger = options.logger ?? silentLogger;
-    this.layout = { ...DEFAULT_LAYOUT, ...options.pod };
     this.leaseNamespace = options.leaseNamespace ?? 'default';
     this.leaseName = options.leaseName ?? LEASE_NAME;
     this.probeFailureWindowMs = options.probeFailureWindowMs ?? 60_000;
@@ -135,9 +112,14 @@ export class KubernetesRuntime implements Runtime {
     });
   }
 
-  async target(_ref: InstanceRef): Promise<RuntimeTarget> {
-    const { port, configDir, dataDir, logFile } = this.layout;
-    return { kind: 'pod', port, bind: 'lan', configDir, dataDir, logFile, filesDir: POD_FILES_DIR };
+  /** Every claw type runs in a pod; what it needs there (sidecars, privileges) is in its spec. */
+  unsupported(_layout: ClawLayout): undefined {
+    return undefined;
+  }
+
+  /** The claw type's own layout: the same port and paths in every pod of the type. */
+  async target(_ref: InstanceRef, layout: ClawLayout): Promise<RuntimeTarget> {
+    return podTarget(layout.pod);
   }
 
   // ------------------------------------------------------------------------------------------------

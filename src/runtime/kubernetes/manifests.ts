@@ -10,7 +10,10 @@ import type {
   V1ResourceQuota,
   V1Secret,
   V1Service,
+  V1Volume,
+  V1VolumeMount,
 } from '@kubernetes/client-node';
+import { POD_FILES_DIR, type Sidecar } from '../claw-layout.js';
 import type { TenantQuota } from '../runtime.js';
 import type { HttpProbe, WorkloadSpec } from '../workload.js';
 import {
@@ -35,8 +38,8 @@ import {
   type InstanceNames,
 } from './names.js';
 
-/** Where the ConfigMap with the generated files is mounted in the container (read-only). */
-export const POD_FILES_DIR = '/etc/clusterclaw';
+/** Where the ConfigMap with the generated files is mounted in the container (read-only) unless the layout says otherwise. */
+export { POD_FILES_DIR } from '../claw-layout.js';
 
 export interface ManifestOptions {
   /** StorageClass of both PVCs; undefined leaves the cluster's default class in charge. */
@@ -147,10 +150,11 @@ export function serviceManifest(spec: WorkloadSpec, names: InstanceNames = insta
   };
 }
 
-function httpProbe(probe: HttpProbe | undefined, port: number): V1Probe | undefined {
+/** An HTTP GET of the probe's path, or a TCP connect for a claw without a health endpoint. */
+function probeOf(probe: HttpProbe | undefined, port: number): V1Probe | undefined {
   if (!probe) return undefined;
   return {
-    httpGet: { path: probe.path, port },
+    ...(probe.path === undefined ? { tcpSocket: { port } } : { httpGet: { path: probe.path, port } }),
     periodSeconds: probe.periodSeconds,
     failureThreshold: probe.failureThreshold,
     timeoutSeconds: probe.timeoutSeconds,
@@ -158,10 +162,48 @@ function httpProbe(probe: HttpProbe | undefined, port: number): V1Probe | undefi
   };
 }
 
+/** The claw's volumes as its container mounts them: the two PVCs, their extra mount points, the generated files, shared dirs. */
+function clawMounts(spec: WorkloadSpec): V1VolumeMount[] {
+  return [
+    ...(spec.sidecars ?? []).flatMap((s) => s.sharedDirs.map((path, i) => ({ name: sharedVolume(s, i), mountPath: path }))),
+    { name: 'config', mountPath: spec.paths.configDir },
+    { name: 'data', mountPath: spec.paths.dataDir },
+    ...(spec.mounts ?? []).map((m) => ({ name: m.volume, mountPath: m.path, subPath: m.subPath })),
+    // A separate directory: mounting into configDir would hide what the claw writes there, and subPath mounts never update.
+    { name: 'files', mountPath: spec.paths.filesDir ?? POD_FILES_DIR, readOnly: true },
+  ];
+}
+
+const scratchVolume = (sidecar: Sidecar, index: number) => `${sidecar.name}-scratch-${index}`;
+const sharedVolume = (sidecar: Sidecar, index: number) => `${sidecar.name}-shared-${index}`;
+
+function sidecarContainer(spec: WorkloadSpec, sidecar: Sidecar): V1Container {
+  return {
+    name: sidecar.name,
+    image: sidecar.image,
+    ...(sidecar.command.length > 0 ? { command: sidecar.command } : {}),
+    ...(sidecar.args.length > 0 ? { args: sidecar.args } : {}),
+    env: Object.keys(sidecar.env).sort().map((name) => ({ name, value: sidecar.env[name] })),
+    resources: {
+      requests: { cpu: sidecar.resources.cpu, memory: sidecar.resources.memory },
+      limits: { cpu: sidecar.resources.cpu, memory: sidecar.resources.memory },
+    },
+    volumeMounts: [
+      // clawMounts includes every sidecar's shared dirs, this one's among them.
+      ...(sidecar.sharesClawVolumes ? clawMounts(spec) : sidecar.sharedDirs.map((path, i) => ({ name: sharedVolume(sidecar, i), mountPath: path }))),
+      ...sidecar.scratchDirs.map((path, i) => ({ name: scratchVolume(sidecar, i), mountPath: path })),
+    ],
+    securityContext: sidecar.privileged
+      // A container runtime inside the pod needs the node's privileges: say so in the spec, rather than fail obscurely.
+      ? { privileged: true, runAsNonRoot: false, runAsUser: 0, allowPrivilegeEscalation: true }
+      : { runAsNonRoot: true, runAsUser: spec.user, runAsGroup: spec.group, allowPrivilegeEscalation: false },
+  };
+}
+
 export function podManifest(spec: WorkloadSpec, names: InstanceNames = instanceNames(spec.ref)): V1Pod {
-  const liveness = httpProbe(spec.probes.liveness, spec.port);
-  const readiness = httpProbe(spec.probes.readiness, spec.port);
-  const startup = httpProbe(spec.probes.startup, spec.port);
+  const liveness = probeOf(spec.probes.liveness, spec.port);
+  const readiness = probeOf(spec.probes.readiness, spec.port);
+  const startup = probeOf(spec.probes.startup, spec.port);
   const container: V1Container = {
     name: spec.type,
     image: spec.image,
@@ -179,12 +221,7 @@ export function podManifest(spec: WorkloadSpec, names: InstanceNames = instanceN
     ...(liveness ? { livenessProbe: liveness } : {}),
     ...(readiness ? { readinessProbe: readiness } : {}),
     ...(startup ? { startupProbe: startup } : {}),
-    volumeMounts: [
-      { name: 'config', mountPath: spec.paths.configDir },
-      { name: 'data', mountPath: spec.paths.dataDir },
-      // A separate directory: mounting into configDir would hide what the claw writes there, and subPath mounts never update.
-      { name: 'files', mountPath: POD_FILES_DIR, readOnly: true },
-    ],
+    volumeMounts: clawMounts(spec),
     securityContext: {
       runAsNonRoot: true,
       runAsUser: spec.user,
@@ -195,6 +232,11 @@ export function podManifest(spec: WorkloadSpec, names: InstanceNames = instanceN
   const items = Object.keys(spec.files)
     .sort()
     .map((path) => ({ key: fileKey(path), path }));
+  const sidecars = spec.sidecars ?? [];
+  const scratch: V1Volume[] = sidecars.flatMap((s) => [
+    ...s.scratchDirs.map((_, i) => ({ name: scratchVolume(s, i), emptyDir: {} })),
+    ...s.sharedDirs.map((_, i) => ({ name: sharedVolume(s, i), emptyDir: {} })),
+  ]);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -215,11 +257,13 @@ export function podManifest(spec: WorkloadSpec, names: InstanceNames = instanceN
       enableServiceLinks: false,
       terminationGracePeriodSeconds: spec.terminationGraceSeconds,
       securityContext: { runAsNonRoot: true, runAsUser: spec.user, runAsGroup: spec.group, fsGroup: spec.group },
-      containers: [container],
+      // The claw first: logs, the endpoint and `claw exec` look at the first container.
+      containers: [container, ...sidecars.map((s) => sidecarContainer(spec, s))],
       volumes: [
         { name: 'config', persistentVolumeClaim: { claimName: names.configPvc } },
         { name: 'data', persistentVolumeClaim: { claimName: names.dataPvc } },
         { name: 'files', configMap: { name: names.base, ...(items.length > 0 ? { items } : {}) } },
+        ...scratch,
       ],
     },
   };

@@ -1,5 +1,6 @@
 // Health probes like the kubelet's: HTTP GETs on the claw's port, and the startup/readiness/liveness rules built on them.
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import type { ProbeRecord, ProcessRecord } from './runtime-file.js';
 
 /** Success is a 2xx or 3xx answer within the timeout. */
@@ -15,6 +16,25 @@ export function probeHttp(host: string, port: number, path: string, timeoutMs: n
     req.once('error', () => resolve(false));
     req.end();
   });
+}
+
+/** Success is an accepted connection within the timeout (a claw with no health endpoint). */
+export function probeTcp(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** How a probe is named in events: its path, or `tcp` for a connection probe. */
+export function probeName(p: Pick<ProbeRecord, 'path'>): string {
+  return p.path ?? 'tcp';
 }
 
 /** The probe state of one process (SupervisedProcess carries it). */
@@ -46,7 +66,10 @@ export async function checkHealth(state: HealthState, host: string): Promise<Hea
   const { probes, port } = state.record;
   const age = Date.now() - Date.parse(state.record.startedAt);
   const delayOver = (p: ProbeRecord) => age >= (p.initialDelaySeconds ?? 0) * 1000;
-  const probe = (p: ProbeRecord) => probeHttp(host, port, p.path, Math.max(1, p.timeoutSeconds) * 1000);
+  const probe = (p: ProbeRecord) => {
+    const timeoutMs = Math.max(1, p.timeoutSeconds) * 1000;
+    return p.path === undefined ? probeTcp(host, port, timeoutMs) : probeHttp(host, port, p.path, timeoutMs);
+  };
   const halted = () => state.gone || state.stopping !== undefined;
 
   if (!state.started && probes.startup) {
@@ -54,7 +77,7 @@ export async function checkHealth(state: HealthState, host: string): Promise<Hea
     if (delayOver(startup) && (await probe(startup))) {
       state.started = true;
     } else if (age > ((startup.initialDelaySeconds ?? 0) + startup.failureThreshold * startup.periodSeconds) * 1000) {
-      return { readyChanged: false, unhealthy: { probe: 'startup', message: `startup probe ${startup.path} did not pass within ${Math.round(age / 1000)}s` } };
+      return { readyChanged: false, unhealthy: { probe: 'startup', message: `startup probe ${probeName(startup)} did not pass within ${Math.round(age / 1000)}s` } };
     }
   }
   if (!state.started || halted()) return { readyChanged: false };
@@ -74,7 +97,7 @@ export async function checkHealth(state: HealthState, host: string): Promise<Hea
     state.lastLivenessAt = Date.now();
     if (await probe(liveness)) state.livenessFailures = 0;
     else if (++state.livenessFailures >= liveness.failureThreshold && !halted()) {
-      return { readyChanged, unhealthy: { probe: 'liveness', message: `liveness probe ${liveness.path} failed ${state.livenessFailures} times` } };
+      return { readyChanged, unhealthy: { probe: 'liveness', message: `liveness probe ${probeName(liveness)} failed ${state.livenessFailures} times` } };
     }
   }
   return { readyChanged };

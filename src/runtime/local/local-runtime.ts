@@ -4,7 +4,9 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join } from 'node:path';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
-import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota, UsageReport } from '../runtime.js';
+import type { Text } from '../../i18n/locale.js';
+import type { ClawLayout } from '../claw-layout.js';
+import { RuntimeError, type LogOptions, type Observation, type Runtime, type RuntimeEvent, type RuntimeIsolation, type RuntimeTarget, type TenantQuota, type UsageReport } from '../runtime.js';
 import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { ClawUsers } from './claw-users.js';
@@ -78,7 +80,15 @@ export class LocalRuntime implements Runtime {
     return { available: true, byInstance: await this.sampler.usage(pids, (ms) => sleep(ms)) };
   }
 
-  async target(ref: InstanceRef): Promise<RuntimeTarget> {
+  /** Only claw types that declare a local process run here (ClawLayout.local); the others say why not. */
+  unsupported(layout: ClawLayout): Text | undefined {
+    return layout.local.runs ? undefined : layout.local.reason;
+  }
+
+  /** The instance's own port and directories; the claw type's layout decides only whether it can run here at all. */
+  async target(ref: InstanceRef, layout: ClawLayout): Promise<RuntimeTarget> {
+    const refusal = this.unsupported(layout);
+    if (refusal) throw new RuntimeError('invalid', refusal.en);
     return (await this.supervisor(ref)).target(ref);
   }
 

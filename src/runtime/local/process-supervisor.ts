@@ -2,7 +2,7 @@
 import { dirname, isAbsolute } from 'node:path';
 import { RuntimeError, type Observation, type RuntimeTarget } from '../runtime.js';
 import type { RuntimeMeter } from '../runtime-meter.js';
-import type { InstanceRef, WorkloadSpec } from '../workload.js';
+import type { InstanceRef, ProcessSpec, WorkloadSpec } from '../workload.js';
 import { CrashHistory, type CrashBackoff } from './crash-history.js';
 import { EventLog } from './event-log.js';
 import { writeGeneratedFiles } from './generated-files.js';
@@ -21,6 +21,9 @@ import { bootId, isSameProcess } from './process-identity.js';
 import { RuntimeRecordFile, type ProcessRecord, type RuntimeRecord } from './runtime-file.js';
 import { SANDBOX_DEPTH, sandboxCommand } from './sandbox.js';
 import { SupervisedProcess, type ProcessExit, type ProcessHooks, type StopReason } from './supervised-process.js';
+
+/** A spec the local runtime can run: one with a process (ClawLayout.local says which claw types have one). */
+type LocalSpec = WorkloadSpec & { process: ProcessSpec };
 
 export interface SupervisorDeps {
   rootDir: string;
@@ -54,7 +57,7 @@ export class ProcessSupervisor {
   readonly events: EventLog;
   private id: string;
   /** The last applied spec, secrets included: memory only, never written anywhere. */
-  private spec?: WorkloadSpec;
+  private spec?: LocalSpec;
   private desired: Desired = { kind: 'stop' };
   private proc?: SupervisedProcess;
   private port?: number;
@@ -150,7 +153,10 @@ export class ProcessSupervisor {
   }
 
   /** Writes the files and remembers the spec; installation and (re)start happen in the background. */
-  async apply(spec: WorkloadSpec): Promise<void> {
+  async apply(workload: WorkloadSpec): Promise<void> {
+    const { process } = workload;
+    if (!process) throw new RuntimeError('invalid', `a ${workload.type} claw has no local process to run`);
+    const spec: LocalSpec = { ...workload, process };
     if ('script' in spec.process.entry && !isAbsolute(spec.process.entry.script)) {
       throw new RuntimeError('invalid', `process entry script must be an absolute path, got "${spec.process.entry.script}"`);
     }
@@ -366,11 +372,11 @@ export class ProcessSupervisor {
   }
 
   /** A process from an older restart generation is replaced; one from a newer generation (a stale apply) is kept. */
-  private matches(record: ProcessRecord, spec: WorkloadSpec): boolean {
+  private matches(record: ProcessRecord, spec: LocalSpec): boolean {
     return record.specHash === spec.specHash && record.restartGeneration >= spec.restartGeneration;
   }
 
-  private async start(spec: WorkloadSpec, resolved: ResolvedProcess): Promise<void> {
+  private async start(spec: LocalSpec, resolved: ResolvedProcess): Promise<void> {
     this.setProgress('starting');
     // Never as root: a claw adopted after a restart and started again may not have been through target() yet.
     if (this.deps.users) this.owner ??= await this.deps.users.userOf(this.location);

@@ -1,4 +1,7 @@
 // The entity list handed to TypeORM; later issues append their entities here.
+import { AlertChatEntity } from './alert-chat.js';
+import { AlertSilenceEntity } from './alert-silence.js';
+import { AlertEntity } from './alert.js';
 import { ApiTokenEntity } from './api-token.js';
 import { ApprovalVoteEntity } from './approval-vote.js';
 import { ApprovalEntity } from './approval.js';
@@ -13,11 +16,16 @@ import { MetaEntity } from './meta.js';
 import { AuditEventEntity } from './audit-event.js';
 import { ChatBindingEntity } from './chat-binding.js';
 import { ChatIdentityEntity } from './chat-identity.js';
+import { DigestSlotEntity } from './digest-slot.js';
+import { DigestSubscriptionEntity } from './digest-subscription.js';
 import { MemberEntity } from './member.js';
 import { ProjectEntity } from './project.js';
 import { RoleBindingEntity } from './role-binding.js';
 import { RoleEntity } from './role.js';
 import { TenantEntity } from './tenant.js';
+import { UsageResourceRollupEntity, UsageResourceSampleEntity } from './usage-resource-sample.js';
+import { UsageTokenDayEntity } from './usage-token-day.js';
+import { UsageTokenRollupEntity } from './usage-token-rollup.js';
 
 export const ENTITIES = [
   TenantEntity,
@@ -39,4 +47,13 @@ export const ENTITIES = [
   ApprovalVoteEntity,
   LinkCodeEntity,
   LocalClawUserEntity,
+  UsageTokenDayEntity,
+  UsageTokenRollupEntity,
+  UsageResourceSampleEntity,
+  UsageResourceRollupEntity,
+  AlertEntity,
+  AlertSilenceEntity,
+  AlertChatEntity,
+  DigestSubscriptionEntity,
+  DigestSlotEntity,
 ];

@@ -1,7 +1,7 @@
 // Tenant: an organisation unit with its own namespace, quota, members and policies.
 import { EntitySchema } from 'typeorm';
 import type { ChatPlatform } from '../../model/chat-platforms.js';
-import { idColumn, nameColumn, textColumn, timeColumn } from './columns.js';
+import { bigintColumn, idColumn, nameColumn, textColumn, timeColumn } from './columns.js';
 
 /** A chat group where every approval of the tenant is posted too. */
 export interface ApprovalChat {
@@ -34,6 +34,12 @@ export interface Tenant {
   quotaCpu: string | null;
   quotaMemory: string | null;
   quotaStorage: string | null;
+  /** Tokens the tenant's claws may use per calendar month; null means no budget. */
+  tokenBudget: number | null;
+  /** Reaching the budget asks to stop the tenant's claws (through the approval rules), not only alerts. */
+  tokenBudgetHardStop: boolean;
+  /** The month (`YYYY-MM`) for which the hard stop was last requested: once per month, across restarts and replicas. */
+  tokenBudgetStopped: string | null;
   /** Approval policy overrides (ApprovalPolicy JSON); null = the defaults of configs/approvals.yaml. */
   approvalPolicy: ApprovalPolicyOverrides | null;
   createdAt: Date;
@@ -51,6 +57,9 @@ export const TenantEntity = new EntitySchema<Tenant>({
     quotaCpu: textColumn('quota_cpu', 20, true),
     quotaMemory: textColumn('quota_memory', 20, true),
     quotaStorage: textColumn('quota_storage', 20, true),
+    tokenBudget: bigintColumn('token_budget', true),
+    tokenBudgetHardStop: { name: 'token_budget_hard_stop', type: 'boolean', default: false },
+    tokenBudgetStopped: textColumn('token_budget_stopped', 7, true),
     approvalPolicy: { name: 'approval_policy', type: 'simple-json', nullable: true },
     createdAt: timeColumn('created_at'),
     createdBy: textColumn('created_by', 100, true),

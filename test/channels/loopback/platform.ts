@@ -1,7 +1,6 @@
 // Loopback, a chat platform that exists only in tests: its settings, the account flag `--loopback USER_ID`, and its
 // channel. It is the proof that a platform is one folder plus one line in the platform list (here, in the test).
-import { httpUrl, secretText, type Definition, type SettingsSection } from '../../../src/config/settings-section.js';
-import { ClawError } from '../../../src/errors/claw-error.js';
+import { credentialPair, httpUrl, secretText, type Definition, type SettingsSection } from '../../../src/config/settings-section.js';
 import type { ChatPlatformModule } from '../../../src/channels/chat-platform.js';
 import { createLoopbackChannel } from './loopback-channel.js';
 import { LOOPBACK } from './loopback-events.js';
@@ -21,12 +20,8 @@ const DEFS = {
 const settings: SettingsSection<LoopbackSettings> = {
   definitions: Object.values(DEFS),
   load(read) {
-    const url = read.pick(DEFS.url);
-    const token = read.pick(DEFS.token);
-    if (Boolean(url) !== Boolean(token)) {
-      throw new ClawError('CLAW_CONFIG_INVALID', { setting: 'CLAW_LOOPBACK_URL / CLAW_LOOPBACK_TOKEN', reason: 'set both to turn Loopback on, or neither to leave it off' });
-    }
-    return url && token ? { url, token } : undefined;
+    const pair = credentialPair(read, DEFS.url, DEFS.token, 'Loopback');
+    return pair ? { url: pair.first, token: pair.second } : undefined;
   },
 };
 

@@ -1,0 +1,2 @@
+// The NanoClaw adapter, as registered by the composition root.
+export { nanoclawAdapter, NANOCLAW_VERSION } from './nanoclaw-adapter.js';
