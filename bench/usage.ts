@@ -83,15 +83,22 @@ export async function usageBench(instances = 1000, days = 30): Promise<UsageFigu
     { adapters: [stubOpenClawAdapter] },
   );
   const url = await plane.listen();
+  const command = async (text: string) => {
+    const r = await fetch(`${url}/api/v1/commands`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ text }) });
+    const body = (await r.json()) as { ok: boolean; text: string };
+    if (!body.ok) throw new Error(`${text}: ${body.text}`);
+  };
   const gateways = await startGateways();
   try {
     const db = plane.store.dataSource;
     const repo = db.getRepository(InstanceEntity);
     // One instance made by the command, then copies of its row: Running, ready, reachable at the stand-in gateways.
-    const made = await fetch(`${url}/api/v1/commands`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ text: 'claw create seed --set model.id=qwen3-72b' }) });
-    if (!((await made.json()) as { ok: boolean }).ok) throw new Error('claw create seed failed');
+    // A trial tenant: nothing waits for approval (the seed's destroy below).
+    await command('claw tenant policy default --approvals 0');
+    await command('claw create seed --set model.id=qwen3-72b');
     const seed = await repo.findOneByOrFail({ name: 'seed' });
-    await repo.delete({ id: seed.id });
+    // Only its row is wanted: the claw itself goes (a local claw would outlive the control plane).
+    await command('claw destroy seed --wait');
     const rows: Instance[] = [];
     for (let i = 0; i < instances; i++) {
       const name = `u-${i}`;
@@ -141,8 +148,7 @@ export async function usageBench(instances = 1000, days = 30): Promise<UsageFigu
       const samples: number[] = [];
       for (let i = 0; i < n; i++) {
         const started = performance.now();
-        const r = await fetch(`${url}/api/v1/commands`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify({ text }) });
-        if (!((await r.json()) as { ok: boolean }).ok) throw new Error(`${text} failed`);
+        await command(text);
         samples.push(performance.now() - started);
       }
       return percentile(samples, 50);

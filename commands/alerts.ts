@@ -1,4 +1,5 @@
-// claw alerts [ID] [--all]: the open alerts in your scope (firing, acknowledged, silenced), every recent one, or one alert's card.
+// claw alerts [ID] [--all] [--rule NAME]: the open alerts in your scope (firing, acknowledged, silenced), every recent one,
+// those of one rule (a group card's list), or one alert's card.
 import { defineCommand } from '../src/pipeline/command-spec.js';
 import { tenantFlag } from '../src/pipeline/common-flags.js';
 import { ALERT_STATE, alertData, alertView, alertWhere } from '../src/render/alert-views.js';
@@ -15,9 +16,10 @@ export default defineCommand({
   args: [{ name: 'id', kind: 'int', help: { en: 'Alert number, e.g. 12', zh: '告警编号，如 12' } }],
   flags: {
     all: { kind: 'bool', help: { en: 'Include resolved alerts', zh: '包括已恢复的告警' } },
+    rule: { kind: 'string', maxLength: 100, help: { en: 'Only this rule\'s alerts (Alertmanager: its alertname), e.g. crash-loop', zh: '只列出该规则的告警（Alertmanager 告警为 alertname），如 crash-loop' } },
     tenant: tenantFlag,
   },
-  examples: ['claw alerts', 'claw alerts --all', 'claw alerts 12'],
+  examples: ['claw alerts', 'claw alerts --all', 'claw alerts --rule crash-loop', 'claw alerts 12'],
   permission: 'alert:read',
   risk: 'read',
   scope: ({ flags }) => ({ kind: 'tenant', tenant: flags.tenant, orPlatform: true }),
@@ -29,7 +31,7 @@ export default defineCommand({
       return { data: { alert: alertData(alert) }, view: alertView(await alerts.card(alert), ctx.locale) };
     }
     const tenantIds = await visibleTenantIds(tenancy, alerts, ctx.actor, ctx.scope.kind === 'tenant' ? ctx.scope.tenant : null);
-    const rows = await alerts.list({ tenantIds, all: ctx.flags.all, limit: 200 });
+    const rows = await alerts.list({ tenantIds, all: ctx.flags.all, rule: ctx.flags.rule, limit: 200 });
     return {
       data: { alerts: rows.map(alertData) },
       view: {

@@ -72,6 +72,20 @@ describe('alert commands', () => {
     expect(byAlert.result.silence.matchers).toMatchObject({ alertname: 'DiskFull', instance: 'db1', tenant: 'acme' });
   });
 
+  it('claw alerts --rule lists one rule\'s alerts; claw alert ack takes several numbers, all or none', async () => {
+    await c.t.plane.engines.alerts.receive(am('PodPending', { tenant: 'acme', project: 'sales', instance: 'w1' }));
+    await c.t.plane.engines.alerts.receive(am('PodPending', { tenant: 'acme', project: 'sales', instance: 'w2' }));
+    const listed = await c.must('claw alerts --rule PodPending', vera);
+    expect(listed.result.alerts.map((a: { rule: string }) => a.rule)).toEqual(['PodPending', 'PodPending']);
+    expect(listed.text).not.toContain('DiskFull');
+    const ids = (listed.result.alerts as Array<{ id: number }>).map((a) => a.id).sort((a, b) => a - b);
+    expect((await c.run(`claw alert ack ${ids.join(' ')} ${await idOf('QueueSlow')}`, olga)).code).toBe('not_found');
+    expect((await c.must('claw alerts --rule PodPending', vera)).text).not.toContain('acknowledged');
+    const done = await c.must(`claw alert ack ${ids.join(' ')}`, olga);
+    expect(done.text).toContain(`2 of 2 alerts acknowledged by olga (#${ids[0]} #${ids[1]})`);
+    expect((await c.run(`claw alert ack ${ids.join(' ')}`, olga, 'zh')).text).toContain('个告警中 2 个已由 olga 认领');
+  });
+
   it('claw tenant policy --alert-chat is chat-only and shows in the policy', async () => {
     const r = await c.run('claw tenant policy acme --alert-chat here');
     expect(r.code).toBe('invalid_argument');

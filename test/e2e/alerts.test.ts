@@ -3,22 +3,12 @@
 // approvals; stopping the claw resolves the card in place. Alertmanager's webhook alerts are routed by their labels,
 // deduplicated and resolved in place; a bad token or body changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClawAdapter } from '../../src/engines/adapters/claw-adapter.js';
 import { AlertEntity } from '../../src/store/entities/alert.js';
 import { ApprovalEntity } from '../../src/store/entities/approval.js';
 import { randomToken } from '../../src/util/ids.js';
 import type { FeishuSentMessage } from '../emulators/feishu-emulator.js';
-import { stubOpenClawAdapter } from '../support/stub-openclaw-adapter.js';
+import { crashingAdapter } from '../support/crashing-claw-adapter.js';
 import { eventually, feishuButton, feishuLatest, feishuReply, feishuText, startChatHarness, type ChatHarness } from './chat-harness.js';
-
-/** The stand-in claw, except that claws named crashy* exit 300 ms after starting, again and again. */
-const crashingAdapter: ClawAdapter = {
-  ...stubOpenClawAdapter,
-  workload(config, runtime, token) {
-    const parts = stubOpenClawAdapter.workload(config, runtime, token);
-    return runtime.ref.name.startsWith('crashy') ? { ...parts, env: { ...parts.env, FAKE_CLAW_EXIT_AFTER_MS: '300' } } : parts;
-  },
-};
 
 const TOKEN = `am-${randomToken(24)}`;
 const group = `oc_${randomToken(16).toLowerCase()}`;

@@ -4,6 +4,9 @@
 // latest slot missed while down goes out once, marked late; the one before it is skipped). The schedule fires every
 // five seconds (node-cron's six-field form) to keep the test short; the per-minute slot logic has its own unit test.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingTalkSettings } from '../../src/channels/dingtalk/platform.js';
 import type { FeishuSettings } from '../../src/channels/feishu/platform.js';
@@ -39,8 +42,10 @@ describe.each(databaseKinds())('scheduled digests in Feishu and DingTalk (%s, re
   const fsGroup = `oc_digest${randomToken(10).toLowerCase()}`;
   const dtGroup = `cid${randomToken(12)}`;
   let db: TestDatabase;
-  // Every replica needs the key the database was encrypted with.
+  // Every replica needs the key the database was encrypted with, and the same data directory: the local claws one replica
+  // started are adopted (and at the end destroyed) by the next, as when a control plane restarts on one host.
   const secretKey = randomBytes(32).toString('hex');
+  const dataDir = mkdtempSync(join(tmpdir(), 'claw-digest-replicas-'));
   const replicas: TestControlPlane[] = [];
   let live: TestControlPlane;
   /** A slot skipped while the control plane was down (set by the restart test). */
@@ -52,7 +57,7 @@ describe.each(databaseKinds())('scheduled digests in Feishu and DingTalk (%s, re
       database: db,
       adapters: [stubOpenClawAdapter],
       settings: {
-        secretKey, chatLocale: 'zh', requireMention: true, digestMinIntervalMs: 1_000,
+        secretKey, dataDir, cacheDir: join(dataDir, 'cache'), chatLocale: 'zh', requireMention: true, digestMinIntervalMs: 1_000,
         channels: {
           feishu: { appId: feishu.appId, appSecret: feishu.appSecret, domain: feishu.url, mode: 'websocket', encryptKey: FEISHU_ENCRYPT_KEY, verificationToken: FEISHU_VERIFICATION_TOKEN } satisfies FeishuSettings,
           dingtalk: { clientId: dingtalk.clientId, clientSecret: dingtalk.clientSecret, gatewayUrl: dingtalk.gatewayUrl, apiUrl: dingtalk.url, robotCode: dingtalk.robotCode, cardTemplateId: undefined } satisfies DingTalkSettings,
@@ -128,6 +133,7 @@ describe.each(databaseKinds())('scheduled digests in Feishu and DingTalk (%s, re
       for (const t of [...replicas]) await close(t);
     }
     await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
     await feishu.stop();
     await dingtalk.stop();
   });

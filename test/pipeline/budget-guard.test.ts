@@ -13,6 +13,8 @@ const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 describe('budget guard', () => {
   const c = useControlPlane({ adapters: [stubOpenClawAdapter] });
   afterAll(async () => {
+    // beta holds every batch for approval: let the clean-up through.
+    await c.run('claw tenant policy beta --approvals 0');
     await c.run('claw destroy --all --tenant acme --wait');
     await c.run('claw destroy --all --tenant beta --wait');
   });

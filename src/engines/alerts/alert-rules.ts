@@ -41,6 +41,10 @@ export interface Inhibition {
   equal: string[];
 }
 
+/** The labels alerts may be grouped by (Alertmanager's group_by): `rule` is the rule's name, Alertmanager's alertname. */
+export const GROUP_LABELS = ['rule', 'tenant', 'project', 'instance', 'severity'] as const;
+export type GroupLabel = (typeof GROUP_LABELS)[number];
+
 export interface AlertRouting {
   /** Lowest severity posted to chats bound to the alert's tenant and project. */
   boundChats: AlertSeverity;
@@ -48,6 +52,8 @@ export interface AlertRouting {
   alertChat: AlertSeverity;
   /** The tenant whose chats receive alerts of no tenant (channels, outbox, unlabelled Alertmanager alerts). */
   platformTenant: string;
+  /** Alerts due for their first card together with equal values of these share one card; later ones join it. */
+  groupBy: GroupLabel[];
 }
 
 export interface AlertRules {
@@ -113,6 +119,16 @@ function settings(file: string, where: string, kind: RuleKind, doc: Record<strin
   return out;
 }
 
+function groupBy(file: string, raw: unknown): GroupLabel[] {
+  const known = GROUP_LABELS as readonly string[];
+  if (!Array.isArray(raw)) fail(file, `routing.groupBy must be a list of labels (${known.join(', ')})`);
+  for (const label of raw) {
+    if (typeof label !== 'string' || !known.includes(label)) fail(file, `routing.groupBy: ${JSON.stringify(label)} is not a label alerts are grouped by (${known.join(', ')})`);
+  }
+  if (new Set(raw).size !== raw.length) fail(file, 'routing.groupBy names a label twice');
+  return raw as GroupLabel[];
+}
+
 const asMap = (file: string, where: string, raw: unknown): Record<string, unknown> => {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail(file, `${where} must be a mapping`);
   return raw as Record<string, unknown>;
@@ -159,7 +175,7 @@ export function parseAlertRules(raw: unknown, file: string): AlertRules {
     };
   });
   const routingDoc = asMap(file, 'routing', doc.routing ?? {});
-  const unknownRouting = Object.keys(routingDoc).filter((k) => !['boundChats', 'alertChat', 'platformTenant'].includes(k));
+  const unknownRouting = Object.keys(routingDoc).filter((k) => !['boundChats', 'alertChat', 'platformTenant', 'groupBy'].includes(k));
   if (unknownRouting.length) fail(file, `routing: unknown key ${unknownRouting.join(', ')}`);
   const platformTenant = routingDoc.platformTenant ?? 'default';
   if (typeof platformTenant !== 'string' || !NAME.test(platformTenant)) fail(file, 'routing.platformTenant must be a tenant name');
@@ -167,6 +183,7 @@ export function parseAlertRules(raw: unknown, file: string): AlertRules {
     boundChats: severity(file, 'routing.boundChats', routingDoc.boundChats ?? 'warning'),
     alertChat: severity(file, 'routing.alertChat', routingDoc.alertChat ?? 'info'),
     platformTenant,
+    groupBy: groupBy(file, routingDoc.groupBy ?? ['rule', 'tenant', 'project']),
   };
   const tenants: AlertRules['tenants'] = {};
   for (const [tenant, overrides] of Object.entries(asMap(file, 'tenants', doc.tenants ?? {}))) {

@@ -1,6 +1,8 @@
 // Alerts: evaluates the rules on the leader, keeps one row per open alert (fingerprint-deduplicated), moves it through
-// firing / acknowledged / silenced / resolved, and tells the chats through a notifier: one card per alert, posted after
-// the grouping window, updated in place on every change and on each repeat. Alertmanager's alerts join the same path.
+// firing / acknowledged / silenced / resolved, and tells the chats through a notifier. After the grouping window, alerts
+// due together with the same group key (routing.groupBy) share one card, and a later one joins a card still open; an
+// alert alone has a card of its own. A card is updated in place on every change of a member and on each repeat (once per
+// card). Alertmanager's alerts join the same path.
 import { In, IsNull, MoreThan, MoreThanOrEqual, Not, type DataSource, type FindOptionsWhere } from 'typeorm';
 import { ClawError } from '../../errors/claw-error.js';
 import type { ChatGroup } from '../../model/chat-origin.js';
@@ -21,7 +23,7 @@ import { sleep } from '../../util/sleep.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ChannelDirectory } from '../channels/channel-directory.js';
 import { evaluate, fingerprintOf, inhibit, silenceMatches, type BudgetRow, type Candidate, type InstanceFacts, type Snapshot, type UsageWindow } from './alert-conditions.js';
-import { num, severityRank, type AlertRules } from './alert-rules.js';
+import { num, severityRank, SEVERITIES, type AlertRules, type GroupLabel } from './alert-rules.js';
 import { severityOf, type AlertmanagerAlert } from './alertmanager-payload.js';
 import { RestartHistory } from './restart-history.js';
 
@@ -47,6 +49,20 @@ export interface AlertCardData {
   /** The claw's most recent events, newest last. */
   events: InstanceEvent[];
   silence: AlertSilence | null;
+  /** Set when the card shows two or more alerts (`alert` is then the group's leader, whose reminders are the card's). */
+  group?: AlertGroupData;
+}
+
+/** A card of alerts that fired together: the members share the values of routing.groupBy. */
+export interface AlertGroupData {
+  /** The labels the members share, in groupBy order (`rule` is the rule's name or Alertmanager's alertname). */
+  labels: Array<{ label: GroupLabel; value: string }>;
+  /** Every member, the leader first. */
+  members: Alert[];
+  /** resolved once every member is; firing while any is; silenced when every open one is; else acknowledged. */
+  state: AlertState;
+  /** The highest severity among the members. */
+  severity: AlertSeverity;
 }
 
 /** Tells chats about alerts; supplied by the channels (src/channels/alert-cards.ts). */
@@ -85,7 +101,9 @@ export interface AlertsEngineOptions {
 export interface PassResult {
   raised: number;
   resolved: number;
+  /** Cards posted (a group's card counts once). */
   notified: number;
+  /** Cards updated in place (once per card however many of its alerts changed). */
   updated: number;
 }
 
@@ -144,6 +162,8 @@ export class AlertsEngine {
     const byKey = new Map(open.map((a) => [a.activeKey!, a]));
     const present = new Set([...active, ...inhibited].map((c) => c.fingerprint));
     const silences = await this.activeSilences(now);
+    // Cards to draw again once this pass is done: many members resolving together update their card once.
+    const touched = new Set<number>();
 
     for (const c of active) {
       const existing = byKey.get(c.fingerprint);
@@ -159,9 +179,9 @@ export class AlertsEngine {
         await repo.update({ id: alert.id }, { clearedAt: now });
         alert.clearedAt = now;
       }
-      if (now.getTime() - alert.clearedAt.getTime() >= this.o.timing.resolveDelayMs && (await this.resolve(alert, now))) result.resolved++;
+      if (now.getTime() - alert.clearedAt.getTime() >= this.o.timing.resolveDelayMs && (await this.resolve(alert, now, touched))) result.resolved++;
     }
-    const moved = await this.notifyDue(now, silences);
+    const moved = await this.notifyDue(now, silences, touched);
     result.notified += moved.notified;
     result.updated += moved.updated;
     return result;
@@ -174,7 +194,7 @@ export class AlertsEngine {
         fingerprint: c.fingerprint, activeKey: c.fingerprint, source: 'rule', rule: c.rule, severity: c.severity,
         tenantId: c.tenantId, projectId: c.projectId, instanceId: c.instanceId, labels: c.labels, cause: c.cause, details: c.details,
         state: silence ? 'silenced' : 'firing', startsAt: c.since, raisedAt: now, clearedAt: null, resolvedAt: null, ackedBy: null, ackedAt: null,
-        silenceId: silence?.id ?? null, notifiedAt: null, remindedAt: null, repeats: 0,
+        silenceId: silence?.id ?? null, notifiedAt: null, remindedAt: null, repeats: 0, groupLeaderId: null,
       });
       return true;
     } catch (error) {
@@ -184,57 +204,105 @@ export class AlertsEngine {
     }
   }
 
-  private async resolve(alert: Alert, now: Date): Promise<boolean> {
+  /** Resolves an open alert; its card (if it has one) joins `touched`, to be drawn again by notifyDue. */
+  private async resolve(alert: Alert, now: Date, touched: Set<number>): Promise<boolean> {
     const done = await this.o.db.getRepository(AlertEntity).update({ id: alert.id, activeKey: alert.activeKey! }, { state: 'resolved', activeKey: null, resolvedAt: now });
     if (!done.affected) return false;
-    if (alert.notifiedAt) await this.notifier.changed(await this.card({ ...alert, state: 'resolved', activeKey: null, resolvedAt: now }));
+    if (alert.notifiedAt) touched.add(leaderOf(alert));
     return true;
   }
 
   /**
-   * Posts cards of alerts past their grouping window (claimed by compare-and-swap, so one card per alert whichever
-   * replica posts it), follows silences that began or ended, and brings up alerts nobody acknowledged.
+   * Posts cards of alerts past their grouping window, one per group key (claimed alert by alert by compare-and-swap, so
+   * one card per alert whichever replica posts it), adds later alerts to a card of their key still open, follows
+   * silences that began or ended, brings up cards nobody acknowledged, and draws again every card in `touched`.
    */
-  private async notifyDue(now: Date, silences: AlertSilence[]): Promise<{ notified: number; updated: number }> {
+  private async notifyDue(now: Date, silences: AlertSilence[], touched = new Set<number>()): Promise<{ notified: number; updated: number }> {
     const repo = this.o.db.getRepository(AlertEntity);
     const open = await repo.find({ where: { activeKey: Not(IsNull()) }, order: { id: 'ASC' } });
     let notified = 0;
-    let updated = 0;
+    const due: Alert[] = [];
     for (const alert of open) {
       const state = this.stateOf(alert, silences);
       if (state.state !== alert.state || state.silenceId !== alert.silenceId) {
         const moved = await repo.update({ id: alert.id, state: alert.state }, state);
         if (!moved.affected) continue;
         Object.assign(alert, state);
-        if (alert.notifiedAt) {
-          await this.notifier.changed(await this.card(alert));
-          updated++;
-          continue;
-        }
+        if (alert.notifiedAt) touched.add(leaderOf(alert));
       }
-      if (alert.state === 'silenced') continue;
-      if (!alert.notifiedAt) {
-        const wait = alert.source === 'alertmanager' ? 0 : this.o.timing.groupWaitMs;
-        if (now.getTime() - alert.raisedAt.getTime() < wait) continue;
-        if (await this.post(alert, now)) notified++;
-        continue;
-      }
-      if (alert.state === 'firing' && alert.remindedAt && now.getTime() - alert.remindedAt.getTime() >= this.o.timing.repeatIntervalMs) {
-        const repeated = await repo.update({ id: alert.id, remindedAt: alert.remindedAt }, { remindedAt: now, repeats: alert.repeats + 1 });
-        if (!repeated.affected) continue;
-        await this.notifier.changed(await this.card({ ...alert, remindedAt: now, repeats: alert.repeats + 1 }));
-        updated++;
-      }
+      if (alert.state === 'silenced' || alert.notifiedAt) continue;
+      const wait = alert.source === 'alertmanager' ? 0 : this.o.timing.groupWaitMs;
+      if (now.getTime() - alert.raisedAt.getTime() >= wait) due.push(alert);
     }
-    return { notified, updated };
+
+    // Open cards by group key: a card stays open to newcomers while its leader is unresolved (the oldest card wins).
+    const cards = new Map<string, Alert>();
+    for (const a of open) {
+      if (a.notifiedAt && leaderOf(a) === a.id && !cards.has(this.groupKey(a))) cards.set(this.groupKey(a), a);
+    }
+    const byKey = new Map<string, Alert[]>();
+    for (const a of due) byKey.set(this.groupKey(a), [...(byKey.get(this.groupKey(a)) ?? []), a]);
+    for (const [key, alerts] of byKey) {
+      const card = cards.get(key);
+      if (card) {
+        if (await this.join(card, alerts, now)) touched.add(card.id);
+      } else if (await this.post(alerts, now)) notified++;
+    }
+
+    // Reminders once per card, counted on its leader, while any member fires (nobody acknowledged or silenced it).
+    const firing = new Set(open.filter((a) => a.notifiedAt && a.state === 'firing').map(leaderOf));
+    for (const leaderId of firing) {
+      const leader = open.find((a) => a.id === leaderId) ?? (await repo.findOneBy({ id: leaderId }));
+      if (!leader?.remindedAt || now.getTime() - leader.remindedAt.getTime() < this.o.timing.repeatIntervalMs) continue;
+      const repeated = await repo.update({ id: leader.id, remindedAt: leader.remindedAt }, { remindedAt: now, repeats: leader.repeats + 1 });
+      if (repeated.affected) touched.add(leader.id);
+    }
+
+    for (const leaderId of touched) await this.notifier.changed(await this.cardOf(leaderId));
+    return { notified, updated: touched.size };
   }
 
-  private async post(alert: Alert, now: Date): Promise<boolean> {
-    const claimed = await this.o.db.getRepository(AlertEntity).update({ id: alert.id, notifiedAt: IsNull() }, { notifiedAt: now, remindedAt: now });
-    if (!claimed.affected) return false;
-    const card = await this.card({ ...alert, notifiedAt: now, remindedAt: now });
-    await this.notifier.opened(card, await this.destinations(alert));
+  /** Puts these alerts on a card of their own, the first leading: one alert has its single card, several a group card. */
+  private async post(alerts: Alert[], now: Date): Promise<boolean> {
+    const [leader] = alerts;
+    const claimed = await this.claim(alerts, leader!.id, now);
+    // Whoever claimed the leader posts the card; members another writer claimed are on its card already.
+    if (claimed[0]?.id !== leader!.id) {
+      if (claimed.length) await this.notifier.changed(await this.cardOf(leader!.id));
+      return false;
+    }
+    await this.notifier.opened(await this.cardOf(leader!.id), await this.destinationsOf(claimed));
     return true;
+  }
+
+  /** Adds alerts to an open card; the card goes to chats it was not in yet that a newcomer is routed to (another project). */
+  private async join(leader: Alert, alerts: Alert[], now: Date): Promise<boolean> {
+    const before = await this.o.db.getRepository(AlertEntity).find({ where: { groupLeaderId: leader.id } });
+    const joined = await this.claim(alerts, leader.id, now);
+    if (!joined.length) return false;
+    const known = new Set((await this.destinationsOf(before.length ? before : [leader])).map(chatKey));
+    const more = (await this.destinationsOf(joined)).filter((g) => !known.has(chatKey(g)));
+    if (more.length) await this.notifier.opened(await this.cardOf(leader.id), more);
+    return true;
+  }
+
+  /** Claims each alert's first card for the leader's card (compare-and-swap); returns those claimed here. */
+  private async claim(alerts: Alert[], leaderId: number, now: Date): Promise<Alert[]> {
+    const repo = this.o.db.getRepository(AlertEntity);
+    const claimed: Alert[] = [];
+    for (const alert of alerts) {
+      const done = await repo.update({ id: alert.id, notifiedAt: IsNull() }, { notifiedAt: now, remindedAt: now, groupLeaderId: leaderId });
+      if (done.affected) claimed.push(Object.assign(alert, { notifiedAt: now, remindedAt: now, groupLeaderId: leaderId }));
+    }
+    return claimed;
+  }
+
+  /**
+   * What alerts share to be on one card: the values of routing.groupBy, and always the tenant, whatever groupBy says:
+   * a card goes to its members' chats, and one tenant's chats never see another tenant's claws.
+   */
+  private groupKey(alert: Alert): string {
+    return JSON.stringify([alert.tenantId, ...this.o.rules.routing.groupBy.map((label) => groupValue(alert, label))]);
   }
 
   /** The state an open alert should be in: silenced by a matching silence, else acknowledged or firing. */
@@ -352,6 +420,40 @@ export class AlertsEngine {
     return [...out.values()];
   }
 
+  /** Every group any of these alerts goes to. */
+  private async destinationsOf(alerts: Alert[]): Promise<ChatGroup[]> {
+    const out = new Map<string, ChatGroup>();
+    const seen = new Set<string>();
+    for (const a of alerts) {
+      const route = `${a.tenantId}/${a.projectId}/${a.severity}`;
+      if (seen.has(route)) continue;
+      seen.add(route);
+      for (const g of await this.destinations(a)) out.set(chatKey(g), g);
+    }
+    return [...out.values()];
+  }
+
+  /** The card an alert is on: its leader's, showing every member when there are two or more. */
+  async cardOf(leaderId: number): Promise<AlertCardData> {
+    const members = await this.o.db.getRepository(AlertEntity).find({ where: { groupLeaderId: leaderId }, order: { id: 'ASC' } });
+    const leader = members.find((m) => m.id === leaderId) ?? (await this.get(leaderId));
+    if (members.length < 2) return this.card(leader);
+    const open = members.filter((m) => m.state !== 'resolved');
+    const state: AlertState = !open.length ? 'resolved'
+      : open.some((m) => m.state === 'firing') ? 'firing'
+        : open.every((m) => m.state === 'silenced') ? 'silenced' : 'acknowledged';
+    const shared = (pick: (a: Alert) => string | undefined) => (members.every((m) => pick(m) === pick(leader)) ? (pick(leader) ?? null) : null);
+    const silenceId = state === 'silenced' ? open[0]!.silenceId : null;
+    return {
+      alert: leader, tenant: shared((a) => a.labels.tenant), project: shared((a) => a.labels.project), instance: null, events: [],
+      silence: silenceId ? await this.o.db.getRepository(AlertSilenceEntity).findOneBy({ id: silenceId }) : null,
+      group: {
+        labels: this.o.rules.routing.groupBy.map((label) => ({ label, value: groupValue(leader, label) })),
+        members, state, severity: SEVERITIES[Math.max(...members.map((m) => severityRank(m.severity)))]!,
+      },
+    };
+  }
+
   async card(alert: Alert): Promise<AlertCardData> {
     const db = this.o.db;
     const [instance, silence] = await Promise.all([
@@ -376,8 +478,8 @@ export class AlertsEngine {
   }
 
   /** Open alerts (or recent ones of every state with `all`) of these tenants; `null` in the list means the platform's. */
-  async list(filter: { tenantIds: 'all' | Array<string | null>; all?: boolean; limit?: number }): Promise<Alert[]> {
-    const base: FindOptionsWhere<Alert> = filter.all ? {} : { state: In(OPEN_STATES) };
+  async list(filter: { tenantIds: 'all' | Array<string | null>; all?: boolean; rule?: string; limit?: number }): Promise<Alert[]> {
+    const base: FindOptionsWhere<Alert> = { ...(filter.all ? {} : { state: In(OPEN_STATES) }), ...(filter.rule ? { rule: filter.rule } : {}) };
     const where: FindOptionsWhere<Alert>[] = filter.tenantIds === 'all'
       ? [base]
       : filter.tenantIds.map((id) => ({ ...base, tenantId: id === null ? IsNull() : id }));
@@ -387,14 +489,28 @@ export class AlertsEngine {
 
   /** Acknowledges an open alert: no more reminders; the card says who took it. A resolved one is left as it is. */
   async ack(id: number, by: string): Promise<Alert> {
-    const alert = await this.get(id);
-    if (alert.state === 'resolved' || alert.ackedAt) return alert;
+    return (await this.ackAll([id], by))[0]!;
+  }
+
+  /** Acknowledges several alerts (a group card's Ack all); each card they are on is drawn again once. */
+  async ackAll(ids: readonly number[], by: string): Promise<Alert[]> {
     const now = this.now();
-    const state: AlertState = alert.state === 'silenced' ? 'silenced' : 'acknowledged';
-    await this.o.db.getRepository(AlertEntity).update({ id }, { ackedBy: by, ackedAt: now, state });
-    const acked = { ...alert, ackedBy: by, ackedAt: now, state };
-    if (acked.notifiedAt) await this.notifier.changed(await this.card(acked));
-    return acked;
+    const touched = new Set<number>();
+    const out: Alert[] = [];
+    for (const id of ids) {
+      const alert = await this.get(id);
+      if (alert.state === 'resolved' || alert.ackedAt) {
+        out.push(alert);
+        continue;
+      }
+      const state: AlertState = alert.state === 'silenced' ? 'silenced' : 'acknowledged';
+      await this.o.db.getRepository(AlertEntity).update({ id }, { ackedBy: by, ackedAt: now, state });
+      const acked = { ...alert, ackedBy: by, ackedAt: now, state };
+      if (acked.notifiedAt) touched.add(leaderOf(acked));
+      out.push(acked);
+    }
+    for (const leaderId of touched) await this.notifier.changed(await this.cardOf(leaderId));
+    return out;
   }
 
   /** A new silence; open alerts it matches go quiet at once (their cards say until when). */
@@ -457,12 +573,13 @@ export class AlertsEngine {
     const now = this.now();
     const repo = this.o.db.getRepository(AlertEntity);
     const silences = await this.activeSilences(now);
+    const touched = new Set<number>();
     for (const a of alerts) {
       const key = sha256Hex(`alertmanager:${a.fingerprint ?? fingerprintOf(a.labels.alertname!, a.labels)}`);
       const open = await repo.findOneBy({ activeKey: key });
       if (a.status === 'resolved') {
         if (!open) out.unknown++;
-        else if (await this.resolve(open, a.endsAt ?? now)) out.resolved++;
+        else if (await this.resolve(open, a.endsAt ?? now, touched)) out.resolved++;
         continue;
       }
       if (open) {
@@ -480,6 +597,7 @@ export class AlertsEngine {
           tenantId: where.tenantId, projectId: where.projectId, instanceId: where.instanceId, labels: a.labels, cause: { en: summary, zh: summary },
           details: Object.keys(details).length ? details : null, state: silence ? 'silenced' : 'firing', startsAt: a.startsAt, raisedAt: now,
           clearedAt: null, resolvedAt: null, ackedBy: null, ackedAt: null, silenceId: silence?.id ?? null, notifiedAt: null, remindedAt: null, repeats: 0,
+          groupLeaderId: null,
         });
         out.opened++;
       } catch (error) {
@@ -487,7 +605,7 @@ export class AlertsEngine {
         out.duplicates++;
       }
     }
-    if (out.opened) await this.notifyDue(now, silences);
+    if (out.opened || touched.size) await this.notifyDue(now, silences, touched);
     const names = [...new Set(alerts.map((a) => `${a.labels.alertname}${a.status === 'resolved' ? ' (resolved)' : ''}`))].join(', ');
     await this.o.audit?.append({
       requestId, channel: 'alertmanager', memberId: null, memberName: null, identity: 'alertmanager', tenantName: null, scope: null, command: 'alertmanager',
@@ -528,6 +646,18 @@ export class AlertsEngine {
       .where({ state: 'firing' }).groupBy('a.severity').getRawMany<{ severity: string; n: string }>();
     return rows.map((r) => ({ severity: r.severity, n: Number(r.n) }));
   }
+}
+
+/** The alert whose card shows this one; alerts posted before grouping lead their own. */
+const leaderOf = (alert: Pick<Alert, 'id' | 'groupLeaderId'>): number => alert.groupLeaderId ?? alert.id;
+
+const chatKey = (g: ChatGroup) => `${g.platform}/${g.orgId}/${g.chatId}`;
+
+/** An alert's value of a groupBy label; `rule` is the rule (Alertmanager's alertname), a missing label is empty. */
+export function groupValue(alert: Pick<Alert, 'rule' | 'severity' | 'labels'>, label: GroupLabel): string {
+  if (label === 'rule') return alert.rule;
+  if (label === 'severity') return alert.severity;
+  return alert.labels[label] ?? '';
 }
 
 function quantity(text: string, unit: 'cpu' | 'bytes'): number {

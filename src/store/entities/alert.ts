@@ -44,6 +44,11 @@ export interface Alert {
   remindedAt: Date | null;
   /** How often the card was brought up again because the alert kept firing. */
   repeats: number;
+  /**
+   * The alert whose card shows this one (the first alert of its group; itself for a card of its own), set when it goes
+   * on a card. Null before that, and on alerts posted before grouping existed, which lead their own card.
+   */
+  groupLeaderId: number | null;
 }
 
 export const AlertEntity = new EntitySchema<Alert>({
@@ -73,10 +78,12 @@ export const AlertEntity = new EntitySchema<Alert>({
     notifiedAt: timeColumn('notified_at', true),
     remindedAt: timeColumn('reminded_at', true),
     repeats: { type: 'int' },
+    groupLeaderId: { name: 'group_leader_id', type: 'int', nullable: true },
   },
   indices: [
     { name: 'uq_alerts_active', columns: ['activeKey'], unique: true },
     { name: 'ix_alerts_tenant_state', columns: ['tenantId', 'state'] },
     { name: 'ix_alerts_raised', columns: ['raisedAt'] },
+    { name: 'ix_alerts_group_leader', columns: ['groupLeaderId'] },
   ],
 });

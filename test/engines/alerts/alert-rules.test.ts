@@ -20,7 +20,7 @@ describe('alert rules', () => {
       'instance-failed', 'crash-loop', 'oom-killed', 'not-ready', 'resource-high', 'token-budget', 'usage-spike', 'channel-disconnected', 'outbox-backlog',
     ]));
     expect(rules.rules.find((r) => r.name === 'crash-loop')!.params).toEqual({ restarts: 3, window: 600_000 });
-    expect(rules.routing).toEqual({ boundChats: 'warning', alertChat: 'info', platformTenant: 'default' });
+    expect(rules.routing).toEqual({ boundChats: 'warning', alertChat: 'info', platformTenant: 'default', groupBy: ['rule', 'tenant', 'project'] });
   });
 
   it('refuses an unknown kind, setting, missing setting, severity, or duplicate name', () => {
@@ -30,6 +30,14 @@ describe('alert rules', () => {
     expect(problem({ rules: [{ ...base.rules[0], severity: 'page' }] })).toContain('severity must be one of info, warning, critical');
     expect(problem({ rules: [base.rules[0], base.rules[0]] })).toContain('two rules are named crash-loop');
     expect(problem({ ...base, extra: 1 })).toContain('unknown key extra');
+  });
+
+  it('routing.groupBy defaults to rule, tenant and project and refuses a label alerts are not grouped by', () => {
+    expect(parseAlertRules(base, 'alerts.yaml').routing.groupBy).toEqual(['rule', 'tenant', 'project']);
+    expect(parseAlertRules({ ...base, routing: { groupBy: ['rule', 'project', 'severity'] } }, 'alerts.yaml').routing.groupBy).toEqual(['rule', 'project', 'severity']);
+    expect(problem({ ...base, routing: { groupBy: ['rule', 'tenat'] } })).toContain('routing.groupBy: "tenat" is not a label alerts are grouped by (rule, tenant, project, instance, severity)');
+    expect(problem({ ...base, routing: { groupBy: 'rule' } })).toContain('routing.groupBy must be a list');
+    expect(problem({ ...base, routing: { groupBy: ['rule', 'rule'] } })).toContain('names a label twice');
   });
 
   it('refuses inhibitions and tenant overrides that name no rule, and applies overrides per tenant', () => {

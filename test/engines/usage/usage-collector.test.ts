@@ -46,6 +46,8 @@ describe('usage collector', () => {
     });
   }, 120_000);
   afterAll(async () => {
+    // A destroy waits for approval by default: let the clean-up through.
+    await t?.command(t.adminToken, 'claw tenant policy default --approvals 0');
     await t?.command(t.adminToken, 'claw destroy tally --wait');
     await t?.close();
   });
