@@ -189,7 +189,10 @@ export class UsageCollector {
         { from, to: utcDay(now) },
         signal,
       );
-      const result = await this.serially(() => this.o.store.recordTokens(instance, report, this.now()));
+      // A claw whose figures did not move (most of a steady fleet) costs no write and no turn in the write queue.
+      const result = this.o.store.unchanged(instance.id, report)
+        ? { counted: 0, resets: 0, stale: 0 }
+        : await this.serially(() => this.o.store.recordTokens(instance, report, this.now()));
       if (result.resets > 0) this.o.logger.info({ instance: instance.id, resets: result.resets }, 'token counters of a claw went back (restarted without its state): counting on from the old totals');
       const failed = this.backoff.get(instance.id);
       if (failed) this.o.logger.info({ instance: instance.id, failures: failed.failures }, 'usage: the claw answers again');

@@ -48,6 +48,15 @@ export class UsageStore {
 
   constructor(private readonly db: DataSource) {}
 
+  /** True when every figure of the report is the one last read from this claw: recording it would do nothing. */
+  unchanged(instanceId: string, report: ClawUsageReport): boolean {
+    const known = this.reported.get(instanceId);
+    return known !== undefined && report.days.every((d) => {
+      const last = known.get(dayKey(d.date, d.model));
+      return last !== undefined && sameCounters(last, d);
+    });
+  }
+
   /** Counts a claw's report: each day's growth goes once into its day total and into the 5m/1h/1d buckets. */
   async recordTokens(instance: InstanceKeys, report: ClawUsageReport, now: Date): Promise<TokenRecordResult> {
     const result: TokenRecordResult = { counted: 0, resets: 0, stale: 0 };
