@@ -99,6 +99,9 @@ export async function usageBench(instances = 1000, days = 30): Promise<UsageFigu
     const seed = await repo.findOneByOrFail({ name: 'seed' });
     // Only its row is wanted: the claw itself goes (a local claw would outlive the control plane).
     await command('claw destroy seed --wait');
+    // The copies below are rows only: the reconciler must not start a claw for each (the API keeps answering).
+    plane.controller.stop();
+    await plane.controller.idle();
     const rows: Instance[] = [];
     for (let i = 0; i < instances; i++) {
       const name = `u-${i}`;
