@@ -13,11 +13,11 @@ import { InstanceEntity, type Instance } from '../../../src/store/entities/insta
 import { newId } from '../../../src/util/ids.js';
 import { TenancyEngine } from '../../../src/engines/tenancy/tenancy-engine.js';
 import { openStore, type Store } from '../../../src/store/data-source.js';
-import { createTestDatabase, type TestDatabase } from '../../support/databases.js';
+import { createTestDatabase, databaseKinds, type TestDatabase } from '../../support/databases.js';
 
 const timing: AlertTiming = { intervalMs: 60_000, groupWaitMs: 30_000, repeatIntervalMs: 3_600_000, resolveDelayMs: 120_000 };
 
-describe.each(['sqlite', 'mysql'] as const)('alerts engine on %s', (database) => {
+describe.each(databaseKinds())('alerts engine on %s', (database) => {
   let testDb: TestDatabase;
   let store: Store;
   let tenancy: TenancyEngine;
