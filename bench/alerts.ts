@@ -47,7 +47,7 @@ export async function alertBench(instances = 10_000): Promise<AlertFigures> {
       const unready = i % 100 === 1;
       rows.push({
         id: newId(), tenantId: tenant.id, projectId: project.id, name, nameKey: instanceNameKey(project.id, name), type: 'openclaw', version: '1',
-        template: 'default', overrides: {}, secretOverrides: null, labels: {}, cpu: '500m', memory: '1Gi', storage: '1Gi', desiredPhase: 'Running',
+        template: 'default', configVersion: 1, valuesVersion: 1, labels: {}, cpu: '500m', memory: '1Gi', storage: '1Gi', desiredPhase: 'Running',
         generation: 1, restartGeneration: 0, stopForce: false, keepData: false, gatewayToken: 'sealed', phase: failed ? 'Failed' : 'Running', ready: !failed && !unready,
         restarts: 0, reason: failed ? 'CrashLoopBackOff' : null, message: null, node: null, endpoint: null, startedAt: now,
         lastTransitionAt: new Date(now.getTime() - 3_600_000), observedGeneration: 1, reconciledGeneration: 1, observedRestartGeneration: 0,

@@ -54,6 +54,8 @@ export interface FleetFigures {
   sizes: SizeFigures[];
   /** At one size: stop --all, then start --all until all Running (every pod recreated by one batch command). */
   startAll?: { instances: number; ms: number };
+  /** One changed variable published to every claw: until every ConfigMap holds it, against 1,000 raw ConfigMap updates. */
+  configPush?: ConfigPushFigures;
   /**
    * The same objects (a namespace with its quota, then per instance a secret, config map, two claims, service and pod)
    * created straight through @kubernetes/client-node from this process with the same concurrency, on a fresh cluster
@@ -89,7 +91,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
   return performance.now() - t0;
 }
 
-export async function kubeFleet(sizes: number[], options: { startAllAt?: number; rawFloorAt?: number } = {}): Promise<FleetFigures> {
+export async function kubeFleet(sizes: number[], options: { startAllAt?: number; rawFloorAt?: number; configPushAt?: number } = {}): Promise<FleetFigures> {
   const largest = Math.max(...sizes);
   const cluster = await startTestCluster(CLUSTER_OPTIONS);
   const agents = await startAgents(cluster, largest * 2 + 100);
@@ -211,6 +213,8 @@ export async function kubeFleet(sizes: number[], options: { startAllAt?: number;
       // Each size as soon as it is measured: a larger one may take long or not be reached.
       process.stderr.write(`[kube-fleet] ${JSON.stringify(figure)}\n`);
 
+      if (options.configPushAt === size) figures.configPush = await configPush(command, core, size);
+
       if (options.startAllAt === size) {
         await command(`claw stop --all --tenant ${TENANT} --wait --timeout 30m`);
         const ms = await timed(async () => {
@@ -234,6 +238,44 @@ export async function kubeFleet(sizes: number[], options: { startAllAt?: number;
     figures.rawFloor = { instances: compared, ms, ratio: ours / ms };
   }
   return figures;
+}
+
+export interface ConfigPushFigures {
+  instances: number;
+  /** `claw config set` + `claw config publish --all` until every ConfigMap holds the new value. */
+  ms: number;
+  /** The same number of ConfigMap replaces straight from this process (16 at a time). */
+  rawMs: number;
+  ratio: number;
+}
+
+/**
+ * Seed 000's config push: a tenant-wide variable set and published to every claw (one wave, max-unavailable 100%), timed
+ * until every claw's ConfigMap carries it; then the floor, the same ConfigMaps replaced directly through the API.
+ */
+async function configPush(command: (text: string) => Promise<unknown>, core: CoreV1Api, size: number): Promise<ConfigPushFigures> {
+  const namespace = `claw-${TENANT}`;
+  const marker = `Pushed ${Date.now()}`;
+  const holding = async (text: string) => {
+    const maps = await core.listNamespacedConfigMap({ namespace, labelSelector: 'app.kubernetes.io/managed-by=open-cluster-claw' });
+    return maps.items.filter((m) => Object.values(m.data ?? {}).some((v) => v.includes(text)));
+  };
+  const t0 = performance.now();
+  await command(`claw config set agent.name="${marker}" --tenant ${TENANT} --message bench`);
+  await command(`claw config publish --all --tenant ${TENANT} --max-unavailable 100% --health-timeout 30m`);
+  for (;;) {
+    if ((await holding(marker)).length >= size) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ms = performance.now() - t0;
+  const maps = await holding(marker);
+  const raw = performance.now();
+  await pool(maps, CONCURRENCY, async (map) => {
+    const data = Object.fromEntries(Object.entries(map.data ?? {}).map(([k, v]) => [k, v.replace(marker, `${marker} raw`)]));
+    await core.replaceNamespacedConfigMap({ name: map.metadata!.name!, namespace, body: { ...map, data } });
+  });
+  const rawMs = performance.now() - raw;
+  return { instances: size, ms, rawMs, ratio: ms / rawMs };
 }
 
 async function stopAgents(agents: ChildProcess): Promise<void> {
@@ -297,5 +339,6 @@ function rawSpec(name: string, files: Record<string, string>): WorkloadSpec {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = (process.argv[2] ?? '200,1000').split(',').map(Number);
-  console.log(JSON.stringify(await kubeFleet(sizes, { startAllAt: sizes[0], rawFloorAt: sizes.includes(1000) ? 1000 : sizes.at(-1) }), null, 2));
+  const largest = sizes.includes(1000) ? 1000 : sizes.at(-1);
+  console.log(JSON.stringify(await kubeFleet(sizes, { startAllAt: sizes[0], rawFloorAt: largest, configPushAt: largest }), null, 2));
 }

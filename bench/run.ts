@@ -38,13 +38,17 @@ async function main(): Promise<void> {
 
   // The default sizes keep the whole bench under 20 minutes here; CLAW_BENCH_LARGE=1 adds 10,000.
   const sizes = process.env.CLAW_BENCH_LARGE === '1' ? [200, 1000, 10_000] : [200, 1000];
-  const fleet = await kubeFleet(sizes, { startAllAt: 200, rawFloorAt: 1000 });
+  const fleet = await kubeFleet(sizes, { startAllAt: 200, rawFloorAt: 1000, configPushAt: 1000 });
   const s = (v: number) => `${(v / 1000).toFixed(1)} s`;
   for (const f of fleet.sizes) {
     console.log(`fleet of ${f.instances} on the test cluster (+${f.added} by ${16} API clients): answered in ${s(f.createMs)}, all Running after ${s(f.toRunningMs)} (${(f.added / (f.toRunningMs / 1000)).toFixed(1)}/s)`);
     console.log(`  idle: control plane ${f.idleCpu.controlPlane.toFixed(2)} CPU s/min, kube-apiserver ${f.idleCpu.apiserver.toFixed(2)} s/min, etcd ${f.idleCpu.etcd.toFixed(2)} s/min; RSS ${f.rssMiB.toFixed(0)} MiB, heap ${f.heapMiB.toFixed(0)} MiB (bench process), ${f.cachedObjects} objects in the watch cache`);
     console.log(`  claw status (first 100 rows, counts of all): p50 ${ms(f.status.p50)} p99 ${ms(f.status.p99)}; --phase running --limit 50: p50 ${ms(f.status.filteredP50)}; raw listNamespacedPod of all ${f.instances} pods: p50 ${ms(f.status.rawListP50)}; ratio ${f.status.ratio.toFixed(2)}x`);
     console.log(`  full resync of ${f.resync.instances}: ${s(f.resync.ms)}, queue depth up to ${f.resync.maxDepth}, oldest wait ${s(f.resync.maxAgeMs)}; claw restart --wait meanwhile ${s(f.resync.restartMs)} (idle: ${s(f.resync.restartIdleMs)})`);
+  }
+  if (fleet.configPush) {
+    const p = fleet.configPush;
+    console.log(`config push: one tenant variable published to ${p.instances} claws, every ConfigMap updated after ${s(p.ms)} (target < 5 s); raw floor of ${p.instances} ConfigMap replaces from this process ${s(p.rawMs)}; ratio ${p.ratio.toFixed(2)}x`);
   }
   if (fleet.startAll) console.log(`claw stop --all, then claw start --all of ${fleet.startAll.instances}: all Running after ${s(fleet.startAll.ms)}`);
   if (fleet.rawFloor) console.log(`raw API floor: the same objects for ${fleet.rawFloor.instances} instances from this process (@kubernetes/client-node, 16 at a time), all Running after ${s(fleet.rawFloor.ms)}; control plane / floor ${fleet.rawFloor.ratio.toFixed(2)}x`);

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { loadSettings } from '../src/config/settings.js';
 import { createControlPlane } from '../src/control-plane.js';
 import { AdapterRegistry } from '../src/engines/adapters/adapter-registry.js';
-import { TemplateCatalog } from '../src/engines/config/template-catalog.js';
 import { UsageCollector } from '../src/engines/usage/usage-collector.js';
 import { UsageStore } from '../src/engines/usage/usage-store.js';
 import { InstanceEntity, instanceNameKey, type Instance } from '../src/store/entities/instance.js';
@@ -110,7 +109,7 @@ export async function usageBench(instances = 1000, days = 30): Promise<UsageFigu
     for (let i = 0; i < rows.length; i += 200) await repo.insert(rows.slice(i, i + 200));
 
     const collector = new UsageCollector({
-      db, runtime: plane.runtime, adapters: new AdapterRegistry([stubOpenClawAdapter]), templates: TemplateCatalog.fromDirectory(), secrets: plane.secrets,
+      db, runtime: plane.runtime, adapters: new AdapterRegistry([stubOpenClawAdapter]), configs: plane.configs, secrets: plane.secrets,
       store: new UsageStore(db), settings: settings.usage, logger: silentLogger,
     });
     const signal = new AbortController().signal;

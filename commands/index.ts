@@ -43,6 +43,15 @@ import silenceAdd from './silence-add.js';
 import silenceExpire from './silence-expire.js';
 import silenceList from './silence-list.js';
 import roles from './roles.js';
+import configPublish from './config-publish.js';
+import configRollback from './config-rollback.js';
+import rolloutAbort from './rollout-abort.js';
+import rolloutPause from './rollout-pause.js';
+import rolloutResume from './rollout-resume.js';
+import rolloutStatus from './rollout-status.js';
+import secretRotateKey from './secret-rotate-key.js';
+import secretStatus from './secret-status.js';
+import configCheck from './config-check.js';
 import tenantCreate from './tenant-create.js';
 import tenantDelete from './tenant-delete.js';
 import tenantList from './tenant-list.js';
@@ -52,6 +61,16 @@ import tokenList from './token-list.js';
 import tokenRevoke from './token-revoke.js';
 import version from './version.js';
 import whoami from './whoami.js';
+import configSet from './config-set.js';
+import configUnset from './config-unset.js';
+import configList from './config-list.js';
+import configGet from './config-get.js';
+import configHistory from './config-history.js';
+import configDiff from './config-diff.js';
+import templateList from './template-list.js';
+import templateShow from './template-show.js';
+import templateCreate from './template-create.js';
+import templateEdit from './template-edit.js';
 
 export const COMMANDS: readonly AnyCommand[] = [
   help, version, whoami,
@@ -66,4 +85,9 @@ export const COMMANDS: readonly AnyCommand[] = [
   digestSubscribe, digestList, digestUnsubscribe, digestPreview,
   bind, unbind, channels, link,
   audit, auditVerify,
+  secretStatus, secretRotateKey,
+  configCheck,
+  configSet, configUnset, configList, configGet, configHistory, configDiff,
+  configPublish, configRollback, rolloutStatus, rolloutPause, rolloutResume, rolloutAbort,
+  templateList, templateShow, templateCreate, templateEdit,
 ];

@@ -1,4 +1,5 @@
-// claw update NAME: changes an instance's spec (version, template variables, resources, labels); the workload is replaced.
+// claw update NAME: changes an instance's spec (version, template variables, resources, labels); the reconciler applies it
+// in place where the claw can take it (ConfigReloaded), else replaces the workload.
 import { waitForOne } from './support/instance-actions.js';
 import { ClawError } from '../src/errors/claw-error.js';
 import { defineCommand } from '../src/pipeline/command-spec.js';
@@ -47,7 +48,7 @@ export default defineCommand({
       data: { instance: instanceData(view) },
       view: {
         kind: 'message', tone: phaseTone(instance),
-        text: f.wait || ctx.live ? progressLine(instance) : ctx.t({ en: 'Updated {name}; its workload is being replaced.', zh: '已更新 {name}，正在替换其工作负载。' }, { name: instance.name }),
+        text: f.wait || ctx.live ? progressLine(instance) : ctx.t({ en: 'Updated {name}; the change is being applied (in place where the claw can take it, else by a restart).', zh: '已更新 {name}，正在应用变更（实例能热加载的就地生效，否则重启）。' }, { name: instance.name }),
       },
     };
   },

@@ -26,7 +26,7 @@ import { hostname } from 'node:os';
 import { ADAPTERS } from '../adapters/index.js';
 import { AdapterRegistry } from './engines/adapters/adapter-registry.js';
 import type { ClawAdapter } from './engines/adapters/claw-adapter.js';
-import { TemplateCatalog } from './engines/config/template-catalog.js';
+import { ConfigStore } from './engines/config/config-store.js';
 import { Controller } from './engines/lifecycle/controller.js';
 import { InstanceEvents } from './engines/lifecycle/instance-events.js';
 import { LifecycleEngine } from './engines/lifecycle/lifecycle-engine.js';
@@ -38,6 +38,7 @@ import { createRuntime } from './runtime/create-runtime.js';
 import type { Runtime } from './runtime/runtime.js';
 import { InstanceEntity } from './store/entities/instance.js';
 import { SecretBox } from './store/secret-box.js';
+import { KeyRotation } from './engines/secrets/key-rotation.js';
 import { randomToken } from './util/ids.js';
 import { ChatIdentities } from './engines/access/chat-identities.js';
 import { checkRules, loadApprovalPolicy } from './engines/approvals/approval-policy.js';
@@ -57,6 +58,9 @@ import { DigestEngine } from './engines/digests/digest-engine.js';
 import { DEFAULT_DIGEST_CRON } from './engines/digests/digest-schedule.js';
 import { DigestScheduler } from './engines/digests/digest-scheduler.js';
 import { AlertCards } from './channels/alert-cards.js';
+import { RolloutCards } from './channels/rollout-cards.js';
+import { RolloutDriver } from './engines/rollouts/rollout-driver.js';
+import { RolloutsEngine } from './engines/rollouts/rollout-engine.js';
 import { AlertsEngine } from './engines/alerts/alerts-engine.js';
 import { loadAlertRules } from './engines/alerts/alert-rules.js';
 import type { Logger } from './util/logger.js';
@@ -73,6 +77,8 @@ export interface ControlPlane {
   controller: Controller;
   chat: ChatService;
   secrets: SecretBox;
+  /** Templates, variables and config versions. */
+  configs: ConfigStore;
   bootstrap: BootstrapResult;
   /** Listens on the configured host and port; returns the base URL (the port may have been 0). */
   listen(): Promise<string>;
@@ -94,9 +100,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
   const platformModules = options.platforms ?? BUILT_IN_PLATFORMS;
   const platforms = new PlatformDirectory(platformModules);
   const registry = new CommandRegistry(COMMANDS, loadAliases(), platforms);
-  const templates = TemplateCatalog.fromDirectory();
   const adapters = new AdapterRegistry(options.adapters ?? ADAPTERS);
-  const secrets = SecretBox.load(settings.secretKey, settings.dataDir);
+  const secrets = SecretBox.load(settings.secretKey, settings.dataDir, { previous: settings.secretKeyPrevious, refreshMs: settings.secretRefreshMs });
   const approvalPolicy = loadApprovalPolicy();
   checkRules(approvalPolicy.rules, registry.flagsOf, 'configs/approvals.yaml');
   const alertRules = loadAlertRules();
@@ -120,8 +125,11 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const tenancy = new TenancyEngine(db);
     const access = new AccessEngine(db, roles);
     const history = new InstanceEvents(db);
-    const builder = new WorkloadBuilder(adapters, templates, secrets);
-    const lifecycle = new LifecycleEngine(db, runtime, adapters, templates, builder, secrets, history, settings.instanceDefaults, settings.quota);
+    // Built-in templates into the database, legacy instance values into variables: before anything reconciles.
+    const configs = new ConfigStore({ db, secrets, adapters });
+    await configs.bootstrap();
+    const builder = new WorkloadBuilder(adapters, secrets);
+    const lifecycle = new LifecycleEngine(db, runtime, adapters, configs, builder, secrets, history, settings.instanceDefaults, settings.quota);
     const audit = new AuditLog(db, secrets.derive('audit'));
     const help = new HelpCatalog(registry);
     const approvals = new ApprovalsEngine(db, secrets, approvalPolicy, audit, new SeparationOfDuties(db, access));
@@ -137,8 +145,10 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const digests = new DigestEngine(db, new DigestBuilder(db, { usage, alerts, budgets }, settings.timeZone), {
       cron: DEFAULT_DIGEST_CRON, timeZone: settings.timeZone, locale: settings.chatLocale, minIntervalMs: settings.digestMinIntervalMs,
     });
+    const rollouts = new RolloutsEngine({ db, lifecycle, configs, logger });
     const engines: Engines = {
-      tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox), platforms, usage, budgets, alerts, digests,
+      tenancy, access, lifecycle, audit, help, approvals, identities, channels: new ChannelHealth(channels, outbox), platforms, usage, budgets, alerts, digests, config: configs,
+      secrets: new KeyRotation(db, secrets), rollouts,
     };
     const bootstrap = await withStartupLock(db, async () => {
       await roles.sync(db);
@@ -146,14 +156,14 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     });
 
     const reconciler = new Reconciler({
-      db, runtime, builder, events: history, quotaDefaults: settings.quota,
+      db, runtime, builder, configs, events: history, quotaDefaults: settings.quota, live: lifecycle.live,
       deadlines: { unschedulableMs: settings.unschedulableTimeoutMs, readyMs: settings.readyTimeoutMs },
     });
     let chat: ChatService | undefined;
     // Loops that run on the elected leader only (chat deliveries, usage collection, alert evaluation, digests): each is
     // started with the leadership's signal and ends when it aborts.
     const leaderLoops: Array<(signal: AbortSignal) => void> = [(signal) => chat?.lead(signal)];
-    const usageCollector = new UsageCollector({ db, runtime, adapters, templates, secrets, store: new UsageStore(db), settings: settings.usage, logger });
+    const usageCollector = new UsageCollector({ db, runtime, adapters, configs, secrets, store: new UsageStore(db), settings: settings.usage, logger });
     leaderLoops.push((signal) => usageCollector.start(signal));
     const controller = new Controller({
       db, runtime, reconciler, logger, workers: settings.reconciler.workers, resyncMs: settings.reconciler.resyncMs,
@@ -170,14 +180,18 @@ export async function createControlPlane(settings: Settings, options: ControlPla
         .map((r) => ({ phase: r.phase, n: Number(r.n) })));
 
     const identity = new IdentityResolver(access, identities, tenancy);
-    const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength, secretNames: templates.secretVariables() });
+    const dispatcher = new Dispatcher({ registry, engines, metrics, logger, maxLength: settings.commandMaxLength, secretNames: configs.secretNames });
     approvals.execute = approvedCommandRunner({ dispatcher, tenancy, access, locale: settings.chatLocale });
     const budgetGuard = new BudgetGuard({ db, budgets, tenancy, access, dispatcher, logger, intervalMs: settings.usage.intervalMs, locale: settings.chatLocale });
     leaderLoops.push((signal) => budgetGuard.start(signal));
     alerts.channels = engines.channels;
+    alerts.drift = { drifted: () => lifecycle.drifted().map((d) => ({ ...d, since: d.since ?? d.checkedAt })) };
+    leaderLoops.push((signal) => lifecycle.checkDriftPeriodically(signal));
     leaderLoops.push((signal) => alerts.start(signal));
     const digestScheduler = new DigestScheduler({ db, engine: digests, replica: `${hostname()}-${process.pid}`, logger });
     leaderLoops.push((signal) => digestScheduler.start(signal));
+    const rolloutDriver = new RolloutDriver({ engine: rollouts, logger });
+    leaderLoops.push((signal) => rolloutDriver.start(signal));
     alertGauge(metrics, () => alerts.firingCounts());
     tokenGauges(metrics, async () => (await usage.tokens({ since: monthIn(settings.timeZone, new Date()).start, until: new Date() }, 'tenant'))
       .map((r) => ({ tenant: r.label, tokens: r.totalTokens, cost: r.cost, currency: r.currency, estimated: r.estimated })));
@@ -186,11 +200,14 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     const stopController = new AbortController();
     // Every waiting command and leader loop listens to it: hundreds at once are normal, not a leak.
     setMaxListeners(0, stopController.signal);
+    // Every replica, not only the leader: each seals with the key generation it last read (claw secret rotate-key).
+    secrets.start(stopController.signal);
     chat = new ChatService({
       db, secrets, channels, outbox, dispatcher, identity, chatIdentities: identities, tenancy, approvals, audit, help, metrics, logger,
       locale: settings.chatLocale, requireMention: settings.requireMention, signal: stopController.signal,
     });
     alerts.notifier = new AlertCards({ replies: chat.replies, outbox, channels, locale: settings.chatLocale });
+    rollouts.notifier = new RolloutCards({ replies: chat.replies, outbox, channels, locale: settings.chatLocale });
     digestScheduler.delivery = new DigestSender(chat.replies, outbox);
     server = await buildServer({
       api: { dispatcher, commands: registry, defaultLocale: settings.apiLocale, commandMaxLength: settings.commandMaxLength, signal: stopController.signal },
@@ -218,7 +235,7 @@ export async function createControlPlane(settings: Settings, options: ControlPla
     workQueueGauges(metrics, () => controller.queueStats());
 
     return {
-      settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, chat, secrets, bootstrap,
+      settings, store, engines, registry, dispatcher, identity, server: app, runtime: liveRuntime, controller, chat, secrets, configs, bootstrap,
       async listen() {
         return app.listen({ host: settings.host, port: settings.port });
       },
@@ -231,6 +248,8 @@ export async function createControlPlane(settings: Settings, options: ControlPla
         controller.stop();
         await controller.idle();
         await usageCollector.stopped();
+        await lifecycle.driftChecksStopped();
+        await rolloutDriver.stopped();
         await liveRuntime.close();
         await store.close();
       },

@@ -2,7 +2,7 @@
 import type { ClawAdapter, ConfigProblem, GeneratedFiles, RuntimeInfo, UnifiedConfig, WorkloadParts } from '../../src/engines/adapters/claw-adapter.js';
 import type { ClawLayout, Sidecar } from '../../src/runtime/claw-layout.js';
 import { checkGroupMemory, groupMemoryFiles } from './group-memory.js';
-import { KNOWN_VARIABLES, plainEnv, secretEnv, text } from './nanoclaw-env.js';
+import { KNOWN_VARIABLES, plainEnv, secretEnv, text, VARIABLE_TYPES } from './nanoclaw-env.js';
 import { APP_DIR, startScript } from './start-script.js';
 
 /** NanoClaw's package.json version read for this adapter (see README); its image is tagged with the instance's version. */
@@ -77,6 +77,7 @@ export const nanoclawAdapter: ClawAdapter = {
   displayName: 'NanoClaw',
   defaultVersion: NANOCLAW_VERSION,
   layout: NANOCLAW_LAYOUT,
+  variables: VARIABLE_TYPES,
 
   checkVersion(version) {
     return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(version) ? null : `"${version}" is not a NanoClaw version such as ${NANOCLAW_VERSION}`;

@@ -1,5 +1,6 @@
 // The environment NanoClaw reads (its src/config.ts, credential-proxy.ts, logger.ts; see README), from the unified config.
 import type { UnifiedConfig } from '../../src/engines/adapters/claw-adapter.js';
+import type { VariableType } from '../../src/engines/config/template-catalog.js';
 
 /**
  * Template variables and the environment variable each becomes. NanoClaw reads these from process.env first (config.ts:
@@ -34,6 +35,14 @@ export const DOCKER_VARIABLES = ['docker.image', 'docker.cpu', 'docker.memory'] 
 export const IMAGE_VARIABLE = 'image.repository';
 /** Text of the generated CLAUDE.md files. */
 export const MEMORY_VARIABLES = ['instructions.global', 'instructions.main'] as const;
+
+/** Every template variable this adapter reads and the type it reads it as (templates are checked against it). */
+export const VARIABLE_TYPES: Readonly<Record<string, VariableType>> = {
+  'assistant.name': 'string', 'assistant.hasOwnNumber': 'boolean', timezone: 'string', 'agent.image': 'string', 'agent.timeoutMs': 'number',
+  'agent.idleTimeoutMs': 'number', 'agent.maxConcurrent': 'number', 'agent.maxOutputBytes': 'number', 'messages.maxPerPrompt': 'number',
+  'onecli.url': 'url', 'log.level': 'string', 'model.apiKey': 'secret', 'model.oauthToken': 'secret', 'model.baseUrl': 'url',
+  'docker.image': 'string', 'docker.cpu': 'string', 'docker.memory': 'string', [IMAGE_VARIABLE]: 'string', 'instructions.global': 'string', 'instructions.main': 'string',
+};
 
 /** Every template variable this adapter reads; parseConfig refuses any other, so a template cannot set one that does nothing. */
 export const KNOWN_VARIABLES: ReadonlySet<string> = new Set([

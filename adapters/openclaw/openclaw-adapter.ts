@@ -1,9 +1,13 @@
 // The OpenClaw adapter: unified config -> openclaw.json, and the pod or local process an OpenClaw gateway needs.
 import type { ClawAdapter, ConfigProblem, GeneratedFiles, RuntimeInfo, UnifiedConfig, WorkloadParts } from '../../src/engines/adapters/claw-adapter.js';
 import type { ClawLayout } from '../../src/runtime/claw-layout.js';
+import type { VariableType } from '../../src/engines/config/template-catalog.js';
 import { openClawShape } from './config-shape.js';
 import { buildOpenClawConfig, CONFIG_FILE, GATEWAY_TOKEN_ENV, MODEL_KEY_ENV, provider } from './openclaw-config.js';
 import { readOpenClawUsage } from './usage-rpc.js';
+import { openClawRestartProjection } from './config-reload.js';
+import { comparableOpenClawFiles } from './config-compare.js';
+import { readOpenClawConfig } from './config-rpc.js';
 
 /** Checked against this version (see README): config keys, probes, shutdown budget. */
 export const OPENCLAW_VERSION = '2026.9.6';
@@ -19,10 +23,12 @@ const OPENCLAW_LAYOUT: ClawLayout = {
   pod: { port: 18789, configDir: '/home/node/.openclaw', dataDir: '/home/node/data', logFile: '/home/node/.openclaw/logs/openclaw.log' },
   local: { runs: true },
 };
-/** The template variables openclaw-config.ts and workload() read (configs/templates/default.yaml has them all). */
-const VARIABLES: ReadonlySet<string> = new Set([
-  'model.provider', 'model.baseUrl', 'model.id', 'model.name', 'model.contextWindow', 'model.maxTokens', 'model.apiKey', 'agent.name', 'log.level', 'metrics.prometheus',
-]);
+/** The template variables openclaw-config.ts and workload() read, as what (configs/templates/default.yaml has them all). */
+const VARIABLE_TYPES: Readonly<Record<string, VariableType>> = {
+  'model.provider': 'string', 'model.baseUrl': 'url', 'model.id': 'string', 'model.name': 'string', 'model.contextWindow': 'number',
+  'model.maxTokens': 'number', 'model.apiKey': 'secret', 'agent.name': 'string', 'log.level': 'string', 'metrics.prometheus': 'boolean',
+};
+const VARIABLES: ReadonlySet<string> = new Set(Object.keys(VARIABLE_TYPES));
 /** The gateway drains in-flight model calls for up to 315 s and exits within 330 s; idle it stops in about 2 s. */
 const GRACE_SECONDS = 330;
 
@@ -31,6 +37,7 @@ export const openclawAdapter: ClawAdapter = {
   displayName: 'OpenClaw',
   defaultVersion: OPENCLAW_VERSION,
   layout: OPENCLAW_LAYOUT,
+  variables: VARIABLE_TYPES,
 
   checkVersion(version) {
     return /^\d{4}\.\d{1,2}\.\d{1,2}(?:-[0-9A-Za-z.-]+)?$/.test(version) ? null : `"${version}" is not an OpenClaw version such as ${OPENCLAW_VERSION}`;
@@ -81,7 +88,8 @@ export const openclawAdapter: ClawAdapter = {
       env: {
         OPENCLAW_STATE_DIR: target.configDir,
         OPENCLAW_CONFIG_PATH: `${target.filesDir}/${CONFIG_FILE}`,
-        // The config is generated and mounted read-only: nothing in the gateway should try to rewrite it.
+        // The config is generated (a read-only ConfigMap in a pod): the gateway's watcher applies the control plane's
+        // rewrites, but nothing in the gateway (config.patch, an agent's gateway tool) may change it behind them.
         OPENCLAW_CONFIG_READONLY: '1',
         // No automatic "triage" with the model on startup failures, no self-update, no respawn, no downloads.
         OPENCLAW_SUPERVISOR_MODE: 'external',
@@ -112,4 +120,7 @@ export const openclawAdapter: ClawAdapter = {
   },
 
   readUsage: readOpenClawUsage,
+  restartProjection: openClawRestartProjection,
+  comparableConfig: comparableOpenClawFiles,
+  readRunningConfig: readOpenClawConfig,
 };

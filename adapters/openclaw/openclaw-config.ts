@@ -82,8 +82,9 @@ export function buildOpenClawConfig(config: UnifiedConfig, runtime: RuntimeInfo)
       // Always explicit: unset, OpenClaw binds 0.0.0.0 when it believes it runs in a container.
       bind: target.bind,
       auth: { mode: 'token', token: envRef(GATEWAY_TOKEN_ENV) },
-      // The file is generated and mounted read-only; changes arrive as a new config and a new workload.
-      reload: { mode: 'off' },
+      // The control plane rewrites the file in place (locally; a ConfigMap update in a pod) and the gateway's watcher
+      // applies what OpenClaw hot-applies; what needs a restart (config-reload.ts) comes as a new workload instead.
+      reload: { mode: 'hybrid' },
       terminal: { enabled: false },
       // With the UI on, every unknown path answers 200 HTML, which would fool the HTTP probes.
       controlUi: { enabled: false },

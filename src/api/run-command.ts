@@ -21,7 +21,7 @@ export async function runCommand(
   request: FastifyRequest,
   reply: FastifyReply,
   text: string,
-  options: { locale?: string; exact?: boolean; successStatus?: number; progress?: boolean } = {},
+  options: { locale?: string; exact?: boolean; successStatus?: number; progress?: boolean; attachment?: string } = {},
 ): Promise<unknown> {
   const principal = request.principal;
   if (!principal) throw new Error('runCommand needs an authenticated request');
@@ -37,6 +37,7 @@ export async function runCommand(
       locale,
       normalize: !options.exact,
       signal: api.signal,
+      ...(options.attachment !== undefined ? { attachment: options.attachment } : {}),
       ...(stream ? { onProgress: (line: string) => stream.progress(line) } : {}),
     });
     answer = envelope(outcome, options.successStatus ?? 200);

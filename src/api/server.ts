@@ -18,6 +18,8 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { alertmanagerRoute, type AlertmanagerRouteOptions } from './routes/alertmanager.js';
 import { resourceRoutes } from './routes/resources.js';
 import { usageRoutes } from './routes/usage.js';
+import { rolloutRoutes } from './routes/rollouts.js';
+import { configRoutes } from './routes/config.js';
 import { webRoutes } from './routes/web.js';
 import { errorEnvelope, resultEnvelope } from './schemas.js';
 
@@ -125,6 +127,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   commandRoutes(app, api);
   resourceRoutes(app, api);
   usageRoutes(app, api);
+  rolloutRoutes(app, api);
+  configRoutes(app, api);
   webRoutes(app);
   app.get('/api/v1/openapi.json', { schema: { tags: ['meta'], summary: 'This OpenAPI document' } }, async () => app.swagger());
 

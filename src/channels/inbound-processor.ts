@@ -203,8 +203,9 @@ export class InboundProcessor implements ChannelHandlers {
       live: true, signal: this.o.signal, origin: { ...chat, messageId: message.messageId }, onProgress: (line) => progress.update(line),
       ...(binding ? { scopeDefaults: { tenant: binding.tenant.name, ...(binding.project ? { project: binding.project.name } : {}) } } : {}),
     });
-    // A held command's card is posted by the approval notifier, to this chat and the tenant's approval chat.
-    if (outcome.ok && outcome.held) return 'done';
+    // A held command's card is posted by the approval notifier, to this chat and the tenant's approval chat; a rollout's
+    // card (the answer to a publish) by the rollout notifier.
+    if (outcome.ok && (outcome.held || outcome.posted)) return 'done';
     await progress.finish(outcome.ok ? outcome.view : errorView(outcome.error, outcome.locale), outcome.ok ? outcome.page : undefined);
     return 'done';
   }

@@ -1,4 +1,5 @@
 // The `claw` terminal client's logic: turns argv into command text, sends it to POST /api/v1/commands, prints the answer.
+import { readFileSync } from 'node:fs';
 import { quote } from '../api/command-text.js';
 import { truncateDisplay } from '../util/display-width.js';
 
@@ -32,6 +33,16 @@ function needsQuotes(value: string): boolean {
   return value === '' || /[\s"'\\]/.test(value);
 }
 
+/** The file a command's `--file PATH` names (`--file -` is standard input): the CLI reads it and sends it beside the text. */
+export function fileArgument(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--file') return argv[i + 1];
+    if (arg.startsWith('--file=')) return arg.slice('--file='.length);
+  }
+  return undefined;
+}
+
 const NDJSON = 'application/x-ndjson';
 /** Reaching the server and its first answer; a command that waits streams progress, and that has no time limit here. */
 const CONNECT_TIMEOUT_MS = 120_000;
@@ -57,6 +68,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.W
     err.write('claw: CLAW_TOKEN is not set. Use the token printed at the first start (saved in data/admin-token), or create one with `claw token create`.\n');
     return 2;
   }
+  const file = fileArgument(args);
+  let attachment: string | undefined;
+  if (file !== undefined) {
+    try {
+      attachment = readFileSync(file === '-' ? 0 : file, 'utf8');
+    } catch (error) {
+      err.write(`claw: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
+  }
   // The timeout covers reaching the server and its first answer; a streamed answer then runs as long as the command.
   const connect = new AbortController();
   const connectTimer = setTimeout(() => connect.abort(), CONNECT_TIMEOUT_MS);
@@ -71,7 +92,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: NodeJS.W
         'x-claw-client': 'cli',
         ...(env.CLAW_LOCALE ? { 'x-claw-locale': env.CLAW_LOCALE } : {}),
       },
-      body: JSON.stringify({ text: argvToText(args) }),
+      body: JSON.stringify({ text: argvToText(args), ...(attachment !== undefined ? { attachment } : {}) }),
       signal: connect.signal,
     });
   } catch (error) {

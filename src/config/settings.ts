@@ -71,6 +71,10 @@ export interface Settings {
   logLevel: LogLevel;
   /** Key that encrypts secrets at rest; undefined = a key generated once into the data dir. */
   secretKey: string | undefined;
+  /** The key being retired while `claw secret rotate-key` moves secrets to secretKey; undefined otherwise. */
+  secretKeyPrevious: string | undefined;
+  /** How often each replica re-reads the secret key generation, so it seals with a new one soon after a rotation. */
+  secretRefreshMs: number;
   runtime: 'local' | 'kubernetes';
   cacheDir: string;
   /** Local claws: how they are isolated (runtime/local/isolation.ts) and which uids they get as root. */
@@ -188,6 +192,14 @@ const DEFS = {
     env: 'CLAW_SECRET_KEY', accepts: '32 random bytes as 64 hex characters or base64 (openssl rand -base64 32)', secret: true,
     parse: (raw) => (typeof raw === 'string' && /^[A-Za-z0-9+/=]{40,}$/.test(raw.trim()) ? raw.trim() : undefined),
   } satisfies Definition<string>,
+  secretKeyPrevious: {
+    env: 'CLAW_SECRET_KEY_PREVIOUS', accepts: 'the secret key being retired, like CLAW_SECRET_KEY', secret: true,
+    parse: (raw) => (typeof raw === 'string' && /^[A-Za-z0-9+/=]{40,}$/.test(raw.trim()) ? raw.trim() : undefined),
+  } satisfies Definition<string>,
+  secretRefresh: {
+    path: 'secrets.refresh', env: 'CLAW_SECRET_REFRESH', accepts: 'a duration from 1s to 10m such as 30s',
+    parse: (raw: unknown) => { const ms = duration(raw); return ms !== undefined && ms >= 1000 && ms <= 600_000 ? ms : undefined; },
+  } satisfies Definition<number>,
   runtime: { path: 'runtime.kind', env: 'CLAW_RUNTIME', accepts: 'local or kubernetes', parse: oneOf(['local', 'kubernetes'] as const) } satisfies Definition<'local' | 'kubernetes'>,
   cacheDir: { path: 'runtime.cacheDir', env: 'CLAW_CACHE_DIR', accepts: 'a directory path, or empty', parse: optionalString } satisfies Definition<string>,
   localIsolation: {
@@ -348,6 +360,8 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     timeZone: required(DEFS.timeZone),
     logLevel: required(DEFS.logLevel),
     secretKey: pick(DEFS.secretKey),
+    secretKeyPrevious: pick(DEFS.secretKeyPrevious),
+    secretRefreshMs: required(DEFS.secretRefresh),
     runtime: required(DEFS.runtime),
     cacheDir: resolve(pick(DEFS.cacheDir) || defaultCacheDir()),
     local: { isolation: required(DEFS.localIsolation), uidRange: required(DEFS.localUidRange) },

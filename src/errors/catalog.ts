@@ -64,6 +64,16 @@ export const ERRORS = {
     message: { en: 'Flag `--{flag}` is given more than once.', zh: '参数 `--{flag}` 重复出现。' },
     doc: 'A single-valued flag appears twice.',
   },
+  CLAW_ARG_CONFLICT: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: '`{a}` and `{b}` cannot be used together.', zh: '`{a}` 与 `{b}` 不能同时使用。' },
+    doc: 'Two flags that contradict each other (`claw config set --global --tenant acme`).',
+  },
+  CLAW_TEMPLATE_INVALID: {
+    api: 'invalid_template', status: 400, audience: 'user',
+    message: { en: 'Template {template} is invalid: {reason}', zh: '模板 {template} 无效：{reason}' },
+    doc: 'A template to create or edit is not valid YAML, breaks another template (extends, cycle), has a bad variable definition, or sets a variable its claw type\'s adapter does not read or reads as another type. Nothing is saved.',
+  },
   CLAW_SCOPE_REQUIRED: {
     api: 'invalid_argument', status: 400, audience: 'user',
     message: { en: 'This command needs a {what}.', zh: '此命令需要指定{what}。' },
@@ -181,6 +191,21 @@ export const ERRORS = {
     api: 'conflict', status: 409, audience: 'user',
     message: { en: 'Approval #{id} is stale: {detail}; it was not run. Request it again.', zh: '审批 #{id} 已过时：{detail}；未执行，请重新发起。' },
     doc: 'A target of an approved command changed since the request (another change, a new instance in the batch); the command does not run.',
+  },
+  CLAW_ROLLOUT_BUSY: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'Rollout {id} ({state}) still holds {names}: wait for it to end, or abort it with `claw rollout abort {id}`.', zh: '发布 {id}（{state}）仍占用 {names}：请等待其结束，或用 `claw rollout abort {id}` 中止。' },
+    doc: 'A publish or rollback names a claw that an active rollout still holds (one active rollout per claw); the message names the rollout.',
+  },
+  CLAW_ROLLOUT_STATE: {
+    api: 'conflict', status: 409, audience: 'user',
+    message: { en: 'Rollout {id} is {state}: {detail}', zh: '发布 {id} 当前为 {state}：{detail}' },
+    doc: 'Pausing, resuming or aborting a rollout whose state does not allow it (resume a completed rollout, pause one that is rolling back).',
+  },
+  CLAW_ROLLOUT_CONFIG: {
+    api: 'invalid_argument', status: 400, audience: 'user',
+    message: { en: 'Config v{version} does not work for {count} of the claws, so nothing was published: {problems}', zh: '配置 v{version} 不适用于其中 {count} 个实例，未发布任何内容：{problems}' },
+    doc: 'A publish or rollback was checked against every target before anything moved, and the claw\'s adapter refused the config for some of them; the message lists claw, path and problem.',
   },
   CLAW_CHAT_ONLY: {
     api: 'invalid_argument', status: 400, audience: 'user',

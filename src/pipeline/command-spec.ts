@@ -104,6 +104,11 @@ export interface CommandResult {
   /** Structured result for the API's `result` and for tests; never a secret unless the view is a SecretView. */
   data: unknown;
   view: View;
+  /**
+   * The answer already went to the chat the command came from as a card of its own, updated in place later (a
+   * rollout's): chat channels send no reply of their own. Other channels show `view` as usual.
+   */
+  posted?: boolean;
 }
 
 export interface CommandContext<Args, Flags, E extends EngineName> {
@@ -122,6 +127,8 @@ export interface CommandContext<Args, Flags, E extends EngineName> {
   signal: AbortSignal;
   /** The chat the command was typed in, if any (for `claw bind`). */
   origin?: ChatOrigin;
+  /** A document sent beside the command text (API `attachment`; the CLI sends the file named by `--file`). */
+  attachment?: string;
   /** The global `--reason "..."`, if given. */
   reason?: string;
   /** A second permission check inside a handler (e.g. acting on another member's tokens); throws forbidden. */

@@ -46,6 +46,11 @@ export interface DispatchInput {
   /** Set when the control plane runs an approved command: it must parse to the same invocation, on unchanged targets. */
   approval?: Approval;
   onProgress?: (text: string) => void;
+  /**
+   * A document sent beside the command (the API's `attachment`, a file the CLI read for `--file`): not part of the
+   * text, so not bound by its length limit, nor audited whole (what it changed is, by the command).
+   */
+  attachment?: string;
   /** Aborts long waits (the control plane is shutting down); the change of intent stands. */
   signal?: AbortSignal;
 }
@@ -55,6 +60,8 @@ export interface DispatchSuccess {
   command: string;
   /** The command waits for approval instead of having run. */
   held?: Approval;
+  /** The handler posted its answer to the chat itself (CommandResult.posted): the channel replies nothing more. */
+  posted?: boolean;
   /** `--page N` given: which page of a long table the channel should show. */
   page?: number;
   /** The invocation's risk (the command's, or what riskOf says for these arguments). */
@@ -184,7 +191,9 @@ export class Dispatcher {
           outcome = { ok: true, command: commandName, risk, held, result: { approval: { id: held.id, status: held.status, required: held.required, expiresAt: held.expiresAt.toISOString() } }, view: approvalView(held, [], locale, engines.help.summaryOf(held.command)), locale };
         } else {
           const result = await command.handle(ctx);
-          outcome = { ok: true, command: commandName, risk, ...(globals.page ? { page: globals.page } : {}), result: result.data, view: result.view, locale };
+          outcome = {
+            ok: true, command: commandName, risk, ...(globals.page ? { page: globals.page } : {}), ...(result.posted ? { posted: true } : {}), result: result.data, view: result.view, locale,
+          };
         }
       }
     } catch (error) {
@@ -268,6 +277,7 @@ export class Dispatcher {
       requestId: input.requestId,
       actor: principal,
       args, flags, scope, locale, engines, live: input.live ?? false, signal: input.signal ?? NEVER, ...(input.origin ? { origin: input.origin } : {}), ...(reason ? { reason } : {}),
+      ...(input.attachment !== undefined ? { attachment: input.attachment } : {}),
       t: (text: Text, params?: Record<string, unknown>) => localize(text, locale, params),
       authorize: (permission: string, on: ResolvedScope | ScopeTarget) => {
         const t = isResolved(on) ? targetOf(on) : on;

@@ -14,6 +14,9 @@ import type { DigestEngine } from '../engines/digests/digest-engine.js';
 import type { AlertsEngine } from '../engines/alerts/alerts-engine.js';
 import type { TokenBudgets } from '../engines/budgets/token-budgets.js';
 import type { UsageEngine } from '../engines/usage/usage-engine.js';
+import type { KeyRotation } from '../engines/secrets/key-rotation.js';
+import type { ConfigStore } from '../engines/config/config-store.js';
+import type { RolloutsEngine } from '../engines/rollouts/rollout-engine.js';
 
 export interface Engines {
   tenancy: TenancyEngine;
@@ -36,4 +39,10 @@ export interface Engines {
   budgets: TokenBudgets;
   /** Usage digest subscriptions and digests on demand. */
   digests: DigestEngine;
+  /** The config center: templates, variables at every scope, versions, history and diffs. */
+  config: ConfigStore;
+  /** Secrets at rest: counts per key generation, and key rotation. */
+  secrets: KeyRotation;
+  /** Config rollouts: publish and rollback wave by wave behind a health gate; pause, resume, abort. */
+  rollouts: RolloutsEngine;
 }

@@ -15,11 +15,16 @@ export function instanceData(view: InstanceView) {
   const i = view.instance;
   return {
     id: i.id, name: i.name, tenant: view.tenant, project: view.project, type: i.type, version: i.version, template: i.template,
-    overrides: i.overrides, labels: i.labels, cpu: i.cpu, memory: i.memory, storage: i.storage,
+    configVersion: i.configVersion, valuesVersion: i.valuesVersion, labels: i.labels, cpu: i.cpu, memory: i.memory, storage: i.storage,
     desiredPhase: i.desiredPhase, phase: i.phase, ready: i.ready, restarts: i.restarts, reason: i.reason, message: i.message,
     node: i.node, endpoint: i.endpoint, startedAt: i.startedAt?.toISOString() ?? null, lastTransitionAt: i.lastTransitionAt.toISOString(),
     generation: i.generation, observedGeneration: i.observedGeneration, createdAt: i.createdAt.toISOString(), createdBy: i.createdBy,
   };
+}
+
+/** The config versions a claw runs: `config v12`, or `config v12, own values v14` when its own values moved since. */
+export function configVersionText(i: Pick<Instance, 'configVersion' | 'valuesVersion'>): string {
+  return i.valuesVersion > i.configVersion ? `config v${i.configVersion}, own values v${i.valuesVersion}` : `config v${Math.max(i.configVersion, i.valuesVersion)}`;
 }
 
 function inUse(i: Instance, u: ResourceUsage | undefined): { cpu: string; memory: string } {
@@ -89,7 +94,7 @@ export function instanceDetail(view: InstanceView, events: MergedEvent[], locale
   fields.push(
     { label: t({ en: 'Project', zh: '项目' }), value: `${view.tenant}/${view.project}` },
     { label: t({ en: 'Type', zh: '类型' }), value: `${i.type} ${i.version}` },
-    { label: t({ en: 'Template', zh: '模板' }), value: [i.template, ...Object.entries(i.overrides).map(([k, v]) => `${k}=${v}`)].join(' ') },
+    { label: t({ en: 'Template', zh: '模板' }), value: `${i.template} · ${configVersionText(i)}` },
     { label: t({ en: 'Resources', zh: '资源' }), value: `cpu ${i.cpu}, ${t({ en: 'memory', zh: '内存' })} ${i.memory}, ${t({ en: 'storage', zh: '存储' })} 2 x ${i.storage}` },
     { label: t({ en: 'Restarts', zh: '重启次数' }), value: String(i.restarts) },
   );

@@ -201,6 +201,12 @@ export interface Runtime {
 
   observe(ref: InstanceRef): Promise<Observation>;
 
+  /**
+   * The generated files as the runtime holds them for the instance now (the ConfigMap; locally its generated/ dir),
+   * or undefined when there are none: what drift checks compare for a claw that cannot report its own config.
+   */
+  files(ref: InstanceRef): Promise<Record<string, string> | undefined>;
+
   logs(ref: InstanceRef, options: LogOptions): Promise<string[]>;
 
   /** Events about the instance's workload from the runtime (Kubernetes Events, process exits and restarts), oldest first. */

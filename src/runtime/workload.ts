@@ -71,8 +71,16 @@ export interface WorkloadSpec {
   user: number;
   group: number;
   terminationGraceSeconds: number;
-  /** Digest of everything that requires a new pod or process when it changes (files, env, image, resources). */
+  /**
+   * Digest of everything that requires a new pod or process when it changes (env, image, resources, and the files
+   * unless the claw applies their change in place: ClawAdapter.restartProjection).
+   */
   specHash: string;
+  /**
+   * Digest of `files` (filesDigest). A change of it alone, with specHash unchanged, is applied in place: the runtime
+   * rewrites the files (atomically; a ConfigMap update in a pod) and leaves the workload running. Absent: derived.
+   */
+  configHash?: string;
   /** Bumped by `claw restart`; a workload from an older generation is replaced. */
   restartGeneration: number;
   /** How to run it locally; absent for a claw type the local runtime cannot run (ClawLayout.local). */

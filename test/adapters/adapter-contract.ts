@@ -28,6 +28,7 @@ function alternate(variable: TemplateVariable, alternates: Record<string, string
     case 'number': return String(typeof current === 'number' ? current + 1 : 7);
     case 'enum': return variable.values!.find((v) => v !== current)!;
     case 'url': return 'http://changed.example:9999/v1';
+    case 'list': return current === undefined ? 'a,b' : `${String(current)},changed`;
     case 'secret': return `contract-secret-${variable.name}`;
     case 'string': return current === undefined ? 'changed' : `${String(current)}-2`;
   }
@@ -97,6 +98,22 @@ export function describeAdapterContract(name: string, c: AdapterContractCase): v
         const config = templates.resolve(template.name, {}, secrets);
         const unread = { ...config, values: { ...config.values, 'contract.unread': 'x' } };
         expect(adapter.parseConfig(unread).map((p) => p.path)).toContain('contract.unread');
+      }
+    });
+
+    it('declares hot reload consistently: a deterministic restart projection, and a config reader with its comparable form', () => {
+      expect(Boolean(adapter.readRunningConfig), 'readRunningConfig and comparableConfig come together').toBe(Boolean(adapter.comparableConfig));
+      for (const template of mine) {
+        const secrets = secretsOf(template.name);
+        for (const runtime of targets) {
+          const files = adapter.generateConfig(templates.resolve(template.name, {}, secrets), runtime);
+          if (adapter.restartProjection) expect(JSON.stringify(adapter.restartProjection({ ...files }))).toBe(JSON.stringify(adapter.restartProjection(files)));
+          if (adapter.comparableConfig) {
+            const comparable = adapter.comparableConfig(files);
+            expect(comparable.hash).toBe(adapter.comparableConfig({ ...files }).hash);
+            for (const value of Object.values(secrets)) expect(JSON.stringify(comparable.content)).not.toContain(value);
+          }
+        }
       }
     });
 

@@ -47,15 +47,14 @@ const BOOT_MS = 120_000;
  */
 function gatewaySpec(ref: InstanceRef, target: RuntimeTarget, token: string, restartGeneration = 0): WorkloadSpec {
   const secrets = SecretBox.fromText(SECRET_KEY, 'test');
-  const builder = new WorkloadBuilder(new AdapterRegistry([openclawAdapter]), TemplateCatalog.fromDirectory(), secrets);
+  const builder = new WorkloadBuilder(new AdapterRegistry([openclawAdapter]), secrets);
   const instance = {
     id: ref.id, type: 'openclaw', version: OPENCLAW.version, template: 'default', labels: {}, cpu: '1', memory: '2Gi', storage: '1Gi',
-    // A model endpoint nobody answers: the gateway only needs it for agent turns, which this test does not make.
-    overrides: { 'model.baseUrl': 'http://127.0.0.1:38080/v1' },
-    secretOverrides: secrets.seal(JSON.stringify({ 'model.apiKey': 'sk-test-not-a-real-key' })),
     gatewayToken: secrets.seal(token), restartGeneration,
   } as unknown as Instance;
-  return builder.build(instance, ref, target);
+  // A model endpoint nobody answers: the gateway only needs it for agent turns, which this test does not make.
+  const config = TemplateCatalog.fromDirectory().resolve('default', { 'model.baseUrl': 'http://127.0.0.1:38080/v1' }, { 'model.apiKey': 'sk-test-not-a-real-key' });
+  return builder.build(instance, ref, target, config);
 }
 
 function filesUnder(dir: string): string[] {

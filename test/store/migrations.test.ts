@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { Outbox } from '../../src/channels/outbox/outbox.js';
 import { AuditLog, GENESIS_HASH, hashEvent, keyedHashEvent } from '../../src/engines/audit/audit-log.js';
 import { TenancyEngine } from '../../src/engines/tenancy/tenancy-engine.js';
+import { ConfigStore } from '../../src/engines/config/config-store.js';
+import { AdapterRegistry } from '../../src/engines/adapters/adapter-registry.js';
+import { ADAPTERS } from '../../adapters/index.js';
 import { isClawError } from '../../src/errors/claw-error.js';
 import { dataSourceOptions, openStore } from '../../src/store/data-source.js';
 import { ApiTokenEntity } from '../../src/store/entities/api-token.js';
@@ -104,7 +107,7 @@ async function seed(ds: DataSource, upTo: number): Promise<void> {
         updated_at, destroyed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
-        'i-1', 't-1', 'p-1', 'alpha', 'p-1/alpha', 'openclaw', '2026.9.6', 'default', '{"model":"gpt"}', null, '{"team":"a"}', '500m', '1Gi', '2Gi',
+        'i-1', 't-1', 'p-1', 'alpha', 'p-1/alpha', 'openclaw', '2026.9.6', 'default', '{"model":"gpt"}', secrets.seal('{"model.apiKey":"sk-legacy-0123456789"}'), '{"team":"a"}', '500m', '1Gi', '2Gi',
         'Running', 3, 1, 0, 0, secrets.seal('gateway-token'), 'Running', 1, 2, null, null, null, 'http://127.0.0.1:18789',
         AT, AT, 3, 3, 1, null, AT, 'seed', AT, null,
       ],
@@ -198,11 +201,21 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
         expect((await audit.query({ tenants: 'all', limit: 1 }))[0]).toMatchObject({ seq: 4, hashVersion: 2 });
 
         if (upTo >= INSTANCES) {
+          // The first start moves the instance's own `--set` values into config variables and points it at them.
+          const configs = new ConfigStore({ db: ds, secrets, adapters: new AdapterRegistry(ADAPTERS) });
+          await configs.bootstrap();
           const instance = await ds.getRepository(InstanceEntity).findOneByOrFail({ id: 'i-1' });
           expect(instance).toMatchObject({
-            name: 'alpha', nameKey: 'p-1/alpha', overrides: { model: 'gpt' }, labels: { team: 'a' }, desiredPhase: 'Running', generation: 3,
+            name: 'alpha', nameKey: 'p-1/alpha', labels: { team: 'a' }, desiredPhase: 'Running', generation: 3,
             stopForce: false, ready: true, restarts: 2, endpoint: 'http://127.0.0.1:18789',
           });
+          expect(instance.configVersion).toBeGreaterThan(0);
+          expect(await configs.list({ scope: 'instance', id: 'i-1' })).toMatchObject([
+            { name: 'model', shown: 'gpt', secret: false }, { name: 'model.apiKey', shown: '****6789', secret: true },
+          ]);
+          expect((await configs.resolve(instance)).secrets).toEqual({ 'model.apiKey': 'sk-legacy-0123456789' });
+          await configs.bootstrap();
+          expect((await configs.history({ visible: 'all', limit: 10 })).map((v) => v.kind)).toEqual(['import', 'builtin']);
           expect(secrets.open(instance.gatewayToken)).toBe('gateway-token');
           expect(instance.startedAt?.toISOString()).toBe(AT_ISO);
           expect(await ds.getRepository(LeaseEntity).findOneByOrFail({ name: 'reconciler' })).toMatchObject({ holder: 'replica-a', transitions: 4 });

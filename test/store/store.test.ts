@@ -22,7 +22,7 @@ function instanceRow(tenant: Tenant, project: Project, name: string): Instance {
   const now = new Date();
   return {
     id: newId(), tenantId: tenant.id, projectId: project.id, name, nameKey: instanceNameKey(project.id, name), type: 'openclaw', version: '1',
-    template: 'default', overrides: {}, secretOverrides: null, labels: {}, cpu: '1', memory: '1Gi', storage: '1Gi', desiredPhase: 'Running',
+    template: 'default', configVersion: 1, valuesVersion: 1, labels: {}, cpu: '1', memory: '1Gi', storage: '1Gi', desiredPhase: 'Running',
     generation: 1, restartGeneration: 0, stopForce: false, keepData: false, gatewayToken: 'sealed', phase: 'Running', ready: true, restarts: 0,
     reason: null, message: null, node: null, endpoint: null, startedAt: now, lastTransitionAt: now, observedGeneration: 1, reconciledGeneration: 1,
     observedRestartGeneration: 0, troubleSince: null, createdAt: now, createdBy: 'test', updatedAt: now, destroyedAt: null,

@@ -4,8 +4,11 @@ import type { ApiContext } from '../api-context.js';
 import { acceptsProgress, runCommand } from '../run-command.js';
 import { envelopeResponses } from '../schemas.js';
 
+/** Templates are hand-written YAML; the YAML parser refuses more than 1 MiB anyway. */
+export const MAX_ATTACHMENT = 256 * 1024;
+
 export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
-  app.post<{ Body: { text: string; locale?: string } }>('/api/v1/commands', {
+  app.post<{ Body: { text: string; locale?: string; attachment?: string } }>('/api/v1/commands', {
     schema: {
       tags: ['commands'],
       summary: 'Run a command',
@@ -19,9 +22,15 @@ export function commandRoutes(app: FastifyInstance, api: ApiContext): void {
         properties: {
           text: { type: 'string', minLength: 1, description: `The command, e.g. "claw tenant list"; at most ${api.commandMaxLength} characters (longer text is refused as parse_error and audited)` },
           locale: { type: 'string', enum: ['zh', 'en', 'zh-CN', 'en-US'], description: 'Language of the reply (default: Accept-Language, then the server setting)' },
+          attachment: {
+            type: 'string', maxLength: MAX_ATTACHMENT,
+            description: `A document for a command's \`--file\` (a template's YAML for \`claw template create|edit\`); at most ${MAX_ATTACHMENT} characters. The claw CLI reads the file and sends it here.`,
+          },
         },
       },
       response: envelopeResponses,
     },
-  }, async (request, reply) => runCommand(api, request, reply, request.body.text, { locale: request.body.locale, progress: acceptsProgress(request) }));
+  }, async (request, reply) => runCommand(api, request, reply, request.body.text, {
+    locale: request.body.locale, progress: acceptsProgress(request), ...(request.body.attachment !== undefined ? { attachment: request.body.attachment } : {}),
+  }));
 }

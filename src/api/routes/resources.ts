@@ -20,7 +20,7 @@ export interface ResourceRoute {
   query?: Record<string, object | IntFlagQuery>;
   body?: { required?: string[]; properties: Record<string, object> };
   /** The command this route runs, built from the request; values are quoted, so they parse exactly as sent. */
-  command(input: { params: Params; query: Query; body: Body }): { words: string[]; positionals?: Array<string | undefined>; flags?: Record<string, FlagValue> };
+  command(input: { params: Params; query: Query; body: Body }): { words: string[]; positionals?: Array<string | undefined>; flags?: Record<string, FlagValue>; attachment?: string | undefined };
   created?: boolean;
 }
 
@@ -244,7 +244,7 @@ export function resourceRoutes(app: FastifyInstance, api: ApiContext, routes: re
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const spec = route.command({ params: request.params as Params, query: (request.query ?? {}) as Query, body: (request.body ?? {}) as Body });
         const text = commandText(spec.words, spec.positionals ?? [], spec.flags ?? {});
-        return runCommand(api, request, reply, text, { exact: true, successStatus: route.created ? 201 : 200 });
+        return runCommand(api, request, reply, text, { exact: true, successStatus: route.created ? 201 : 200, ...(spec.attachment !== undefined ? { attachment: spec.attachment } : {}) });
       },
     });
   }

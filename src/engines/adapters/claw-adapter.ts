@@ -4,7 +4,7 @@ import type { ClawLayout, Sidecar } from '../../runtime/claw-layout.js';
 import type { RuntimeTarget } from '../../runtime/runtime.js';
 import type { HttpProbe, InstanceRef, ProcessSpec } from '../../runtime/workload.js';
 import type { TokenCounters } from '../../model/token-counters.js';
-import type { ResolvedConfig } from '../config/template-catalog.js';
+import type { ResolvedConfig, VariableType } from '../config/template-catalog.js';
 
 /** The unified config of one instance: template variables after defaults and overrides, secrets apart. */
 export type UnifiedConfig = ResolvedConfig;
@@ -64,6 +64,23 @@ export interface ClawUsageReport {
   complete: boolean;
 }
 
+/** How a change of an instance's config reaches its running claw: a new workload, applied in place, or not at all. */
+export type ConfigChangeKind = 'restart' | 'reload' | 'nothing';
+
+/** A claw's config in a form both the control plane and the running claw can produce: canonical and secret-free. */
+export interface ComparableConfig {
+  /** Digest of `content`: equal hashes mean the same config. */
+  hash: string;
+  /** The canonical form (no secret values, nothing the claw adds on its own), for naming the paths that differ. */
+  content: Record<string, unknown>;
+}
+
+/** The config a running claw holds, as it reports it. */
+export interface RunningConfig extends ComparableConfig {
+  /** The claw runs what its file says; false while a change waits to be applied (or was refused by the claw). */
+  applied: boolean;
+}
+
 export interface ClawAdapter {
   /** The claw type this adapter serves: `openclaw`. */
   readonly type: string;
@@ -74,6 +91,11 @@ export interface ClawAdapter {
    * process, and if not why: the runtimes lay out every claw type from this alone.
    */
   readonly layout: ClawLayout;
+  /**
+   * Every template variable the adapter reads and as what (`string` also takes enum and url): templates are checked
+   * against it before they are saved, so none sets a variable that does nothing or holds the wrong kind of value.
+   */
+  readonly variables: Readonly<Record<string, VariableType>>;
 
   /** A version string this adapter can run (for `--version`), or a reason it cannot. */
   checkVersion(version: string): string | null;
@@ -95,4 +117,20 @@ export interface ClawAdapter {
    * type that cannot say. Throws when the claw does not answer (the collector records a gap, never a zero).
    */
   readUsage?(claw: ClawEndpoint, range: { from: string; to: string }, signal: AbortSignal): Promise<ClawUsageReport>;
+
+  /**
+   * The part of the generated files a running claw cannot take without a restart (OpenClaw: gateway port, bind, auth).
+   * Files whose projections are equal differ only in what the claw applies in place when the runtime rewrites them
+   * (its config watcher): the workload stays. Absent for a claw type without hot reload: every change restarts.
+   */
+  restartProjection?(files: GeneratedFiles): unknown;
+
+  /** The generated files in the form readRunningConfig reports (present together with it). */
+  comparableConfig?(files: GeneratedFiles): ComparableConfig;
+
+  /**
+   * The config the running claw holds, from the claw itself (OpenClaw: admin RPC `config.get`); absent for a claw type
+   * that cannot say (drift is then checked on the files the runtime holds). Throws when the claw does not answer.
+   */
+  readRunningConfig?(claw: Pick<ClawEndpoint, 'endpoint' | 'gatewayToken'>, signal: AbortSignal): Promise<RunningConfig>;
 }

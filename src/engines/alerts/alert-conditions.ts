@@ -47,6 +47,21 @@ export interface UsageWindow {
   previous: number;
 }
 
+/** A running claw whose config differs from the one the control plane generated (the drift check's finding). */
+export interface DriftFact {
+  instanceId: string;
+  tenantId: string;
+  projectId: string;
+  tenant: string;
+  project: string;
+  name: string;
+  /** Config paths (or file names) that differ; never values. */
+  paths: string[];
+  /** The claw holds a config it has not applied. */
+  unapplied: boolean;
+  since: Date;
+}
+
 export interface Snapshot {
   now: Date;
   instances: InstanceFacts[];
@@ -59,6 +74,8 @@ export interface Snapshot {
   outbox: { pending: number; failed: number; oldestPendingMs: number } | null;
   budgets: readonly BudgetRow[];
   usage: readonly UsageWindow[];
+  /** Claws found drifted by the last config check; absent where nothing checks. */
+  drift?: readonly DriftFact[];
 }
 
 /** An alert the rules say should be open now. */
@@ -190,6 +207,16 @@ export function evaluate(config: AlertRules, s: Snapshot): Candidate[] {
         en: `${u.tenant} used ${u.current.toLocaleString('en')} tokens in the last ${window}, ${u.previous ? `${(u.current / u.previous).toFixed(1)}x` : 'far more than'} the same ${window} a week ago (${u.previous.toLocaleString('en')})`,
         zh: `${u.tenant} 最近 ${window} 用了 ${u.current.toLocaleString('en')} 个 token，是一周前同期（${u.previous.toLocaleString('en')}）的 ${u.previous ? `${(u.current / u.previous).toFixed(1)} 倍` : '数倍'}`,
       }, s.now, { current: String(u.current), previous: String(u.previous) }));
+    }
+  }
+  for (const d of s.drift ?? []) {
+    for (const rule of rulesOf(d.tenant)) {
+      if (rule.kind !== 'config-drift') continue;
+      const at = d.paths.length ? d.paths.slice(0, 5).join(', ') + (d.paths.length > 5 ? ', …' : '') : '';
+      out.push(candidate(rule, { tenant: d.tenant, project: d.project, instance: d.name }, { tenantId: d.tenantId, projectId: d.projectId, instanceId: d.instanceId }, d.unapplied && !at
+        ? { en: `${d.name} holds a config it has not applied (refused, or waiting for a restart)`, zh: `${d.name} 持有尚未生效的配置（被拒绝或等待重启）` }
+        : { en: `${d.name} runs another config than the control plane's${at ? ` (differs at ${at})` : ''}`, zh: `${d.name} 运行的配置与控制面下发的不一致${at ? `（不同之处：${at}）` : ''}` },
+      d.since, { paths: d.paths.join(', ').slice(0, 500), unapplied: String(d.unapplied) }));
     }
   }
   for (const rule of rulesOf(null)) {

@@ -20,6 +20,7 @@ const KINDS = {
   'usage-spike': { factor: 'factor', window: 'duration', minTokens: 'count' },
   'channel-disconnected': { for: 'duration' },
   'outbox-backlog': { pending: 'count', oldest: 'duration' },
+  'config-drift': {},
 } as const;
 
 export type RuleKind = keyof typeof KINDS;

@@ -22,7 +22,7 @@ import type { Logger } from '../../util/logger.js';
 import { sleep } from '../../util/sleep.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ChannelDirectory } from '../channels/channel-directory.js';
-import { evaluate, fingerprintOf, inhibit, silenceMatches, type BudgetRow, type Candidate, type InstanceFacts, type Snapshot, type UsageWindow } from './alert-conditions.js';
+import { evaluate, fingerprintOf, inhibit, silenceMatches, type BudgetRow, type Candidate, type DriftFact, type InstanceFacts, type Snapshot, type UsageWindow } from './alert-conditions.js';
 import { num, severityRank, SEVERITIES, type AlertRules, type GroupLabel } from './alert-rules.js';
 import { severityOf, type AlertmanagerAlert } from './alertmanager-payload.js';
 import { RestartHistory } from './restart-history.js';
@@ -32,6 +32,11 @@ export interface UsageSource {
   /** Oldest first; gaps absent, never zeros. */
   resourceSamples(instanceIds: readonly string[], since: Date): Promise<Map<string, ResourceUsage[]>>;
   totals(filter: { tenantId?: string; projectId?: string; instanceId?: string; since: Date; until: Date }): Promise<{ totalTokens: number }>;
+}
+
+/** Claws whose running config differs from the desired one (the lifecycle engine's drift check). */
+export interface DriftSource {
+  drifted(): DriftFact[];
 }
 
 /** Token budgets and what was used of them this month; wired by the budget engine. Without one, token-budget rules see nothing. */
@@ -120,6 +125,8 @@ export class AlertsEngine {
   budgets: BudgetSource | undefined;
   /** The chat channels' state and the outbox backlog; without them channel and outbox rules see nothing. */
   channels: ChannelDirectory | undefined;
+  /** Config drift found by the drift check; without it config-drift rules see nothing. */
+  drift: DriftSource | undefined;
   private readonly now: () => Date;
   private readonly restarts: RestartHistory;
   private usageCache: { at: number; rows: UsageWindow[] } | undefined;
@@ -375,6 +382,7 @@ export class AlertsEngine {
       outbox: channels && rules.some((r) => r.kind === 'outbox-backlog') ? await channels.outbox() : null,
       budgets: this.budgets ? await this.budgets.budgets() : [],
       usage: await this.usageWindows(now, tenants),
+      drift: this.drift && rules.some((r) => r.kind === 'config-drift') ? this.drift.drifted() : [],
     };
   }
 

@@ -5,17 +5,17 @@ import { ClawError } from '../../errors/claw-error.js';
 import { podTarget } from '../../runtime/claw-layout.js';
 import type { Runtime, TenantQuota } from '../../runtime/runtime.js';
 import { InstanceEntity, instanceNameKey, type Instance } from '../../store/entities/instance.js';
-import type { Project } from '../../store/entities/project.js';
+import { ProjectEntity, type Project } from '../../store/entities/project.js';
 import { TenantEntity, type Tenant } from '../../store/entities/tenant.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import { isUniqueViolation } from '../../store/unique-violation.js';
 import { newId, randomToken } from '../../util/ids.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
+import type { ConfigStore, VariableScopeRef } from '../config/config-store.js';
 import type { TemplateCatalog } from '../config/template-catalog.js';
 import type { InstanceEvents } from './instance-events.js';
 import { checkInstanceLabels } from './instance-labels.js';
 import { askOf, checkQuota, effectiveQuota, tenantUsage } from './quota.js';
-import { openSecretOverrides, sealSecretOverrides } from './secret-overrides.js';
 import { configProblemsError, type WorkloadBuilder } from './workload-builder.js';
 
 export interface InstanceDefaults {
@@ -55,7 +55,7 @@ export interface InstanceIntentsDeps {
   db: DataSource;
   runtime: Runtime;
   adapters: AdapterRegistry;
-  templates: TemplateCatalog;
+  configs: ConfigStore;
   builder: WorkloadBuilder;
   secrets: SecretBox;
   history: InstanceEvents;
@@ -86,14 +86,17 @@ export class InstanceIntents {
   }
 
   async create(input: CreateInput): Promise<Instance> {
-    const { adapters, templates, defaults, secrets } = this.deps;
+    const { adapters, configs, defaults, secrets } = this.deps;
     const type = input.type ?? defaults.type;
     const adapter = adapters.get(type);
     this.assertRunsType(type);
     const version = input.version ?? adapter.defaultVersion;
     const versionProblem = adapter.checkVersion(version);
     if (versionProblem) throw new ClawError('CLAW_ARG_INVALID', { what: '--version', reason: versionProblem });
-    const templateName = input.template ?? this.defaultTemplate(type);
+    // A new claw starts from the newest config (head), published or not: it has no running config to protect.
+    const head = await configs.head();
+    const templates = await configs.catalogAt(head);
+    const templateName = input.template ?? this.defaultTemplate(type, templates);
     const template = templates.get(templateName);
     if (template.type !== type) {
       throw new ClawError('CLAW_ARG_INVALID', { what: '--template', reason: { en: `template ${templateName} is for ${template.type}, not ${type}`, zh: `模板 ${templateName} 适用于 ${template.type}，不适用于 ${type}` } });
@@ -105,11 +108,10 @@ export class InstanceIntents {
       });
     }
     checkInstanceLabels(input.labels);
-    const split = templates.split(templateName, input.set);
     const now = new Date();
     const instance: Instance = {
       id: newId(), tenantId: input.tenant.id, projectId: input.project.id, name: input.name, nameKey: instanceNameKey(input.project.id, input.name),
-      type, version, template: templateName, overrides: split.overrides, secretOverrides: sealSecretOverrides(secrets, split.secrets),
+      type, version, template: templateName, configVersion: head, valuesVersion: head,
       labels: input.labels, cpu: input.cpu ?? defaults.cpu, memory: input.memory ?? defaults.memory, storage: input.storage ?? defaults.storage,
       desiredPhase: 'Running', generation: 1, restartGeneration: 0, stopForce: false, keepData: false, gatewayToken: secrets.seal(randomToken(48)),
       phase: 'Creating', ready: false, restarts: 0, reason: 'Pending', message: null, node: null, endpoint: null, startedAt: null, lastTransitionAt: now,
@@ -117,7 +119,8 @@ export class InstanceIntents {
     };
     // Invalid config is refused now, with the adapter's words, rather than found by the reconciler later.
     const ref = { id: instance.id, tenant: input.tenant.name, project: input.project.name, name: input.name };
-    const problems = this.deps.builder.check(instance, ref, podTarget(adapter.layout.pod));
+    const config = await configs.resolve(instance, undefined, { set: input.set });
+    const problems = this.deps.builder.check(instance, ref, podTarget(adapter.layout.pod), config);
     if (problems.length) throw configProblemsError(problems);
 
     this.assertRunsHere(input.tenant);
@@ -129,6 +132,14 @@ export class InstanceIntents {
       } catch (error) {
         if (isUniqueViolation(error)) throw new ClawError('CLAW_CONFLICT_EXISTS', { kind: KIND_INSTANCE, name: `${input.project.name}/${input.name}` });
         throw error;
+      }
+      // Its own values are a config version like any other change (history, diff, rollback); it runs that version.
+      const valuesVersion = Object.keys(input.set).length
+        ? await configs.set(this.scopeOf(instance, `${input.tenant.name}/${input.project.name}/${input.name}`), input.set, input.createdBy, `claw create ${input.name}`, em)
+        : null;
+      if (valuesVersion !== null) {
+        instance.configVersion = instance.valuesVersion = valuesVersion;
+        await em.getRepository(InstanceEntity).update({ id: instance.id }, { configVersion: valuesVersion, valuesVersion });
       }
     });
     await this.deps.history.record(instance.id, 'Normal', 'Created', `created by ${input.createdBy} (${type} ${version}, template ${templateName})`);
@@ -175,40 +186,55 @@ export class InstanceIntents {
       const problem = adapter.checkVersion(input.version);
       if (problem) throw new ClawError('CLAW_ARG_INVALID', { what: '--version', reason: problem });
     }
-    const { overrides, secrets } = this.deps.templates.split(instance.template, input.set);
-    const currentSecrets = openSecretOverrides(this.deps.secrets, instance.secretOverrides);
-    const nextOverrides = { ...instance.overrides, ...overrides };
-    const nextSecrets = { ...currentSecrets, ...secrets };
-    for (const key of input.unset) {
-      delete nextOverrides[key];
-      delete nextSecrets[key];
-    }
     const next: Partial<Instance> = {
       version: input.version ?? instance.version,
-      overrides: nextOverrides,
-      secretOverrides: sealSecretOverrides(this.deps.secrets, nextSecrets),
       cpu: input.cpu ?? instance.cpu,
       memory: input.memory ?? instance.memory,
       labels: { ...instance.labels, ...input.labels },
     };
+    const changesValues = Object.keys(input.set).length > 0 || input.unset.length > 0;
+    // Its own values now (staged ones included: `update --set` publishes them to this claw) with the change applied,
+    // on the shared config it runs: other people's unpublished shared changes do not ride along.
+    const at = { config: instance.configVersion, values: changesValues ? await this.deps.configs.head() : instance.valuesVersion };
+    const config = await this.deps.configs.resolve(instance, at, { set: input.set, unset: input.unset });
     const ref = { id: instance.id, tenant: '-', project: '-', name: instance.name };
-    const problems = this.deps.builder.check({ ...instance, ...next } as Instance, ref, podTarget(adapter.layout.pod));
+    const problems = this.deps.builder.check({ ...instance, ...next } as Instance, ref, podTarget(adapter.layout.pod), config);
     if (problems.length) throw configProblemsError(problems);
     return this.changeIntent(instance, async (em, fresh) => {
       if (fresh.desiredPhase === 'Running' && (next.cpu !== fresh.cpu || next.memory !== fresh.memory)) {
         const tenant = await em.getRepository(TenantEntity).findOneByOrFail({ id: fresh.tenantId });
         checkQuota(tenant, this.quotaOf(tenant), await tenantUsage(em, tenant.id, fresh.id), askOf({ ...fresh, ...next } as Instance, 'start'));
       }
-      return next;
+      if (!changesValues) return next;
+      const scope = this.scopeOf(fresh, await pathOf(em, fresh));
+      const unset = input.unset.length ? await this.deps.configs.unset(scope, input.unset, by, `claw update ${instance.name}`, em) : null;
+      const set = Object.keys(input.set).length ? await this.deps.configs.set(scope, input.set, by, `claw update ${instance.name}`, em) : null;
+      return { ...next, valuesVersion: set ?? unset ?? (await this.deps.configs.head(em)) };
     }, 'Updated', `spec updated by ${by}`);
+  }
+
+  /**
+   * Moves instances to config versions (a rollout's step, a rollback, `claw config publish` of one claw): the template
+   * and shared variables at `at.config`, its own values at `at.values`; the reconciler rebuilds and hot-applies or
+   * restarts. Nothing happens for an instance already there.
+   */
+  async applyConfig(instance: Instance, at: { config: number; values: number }, by: string): Promise<Instance> {
+    assertExists(instance);
+    if (instance.configVersion === at.config && instance.valuesVersion === at.values) return instance;
+    return this.changeIntent(instance, async () => ({ configVersion: at.config, valuesVersion: at.values }), 'ConfigVersion', `config v${at.config}${at.values !== at.config ? ` (own values v${at.values})` : ''} applied by ${by}`);
+  }
+
+  /** An instance as a scope of variables. */
+  scopeOf(instance: Pick<Instance, 'id' | 'tenantId' | 'template'>, name: string): VariableScopeRef {
+    return { scope: 'instance', id: instance.id, name, tenantId: instance.tenantId, template: instance.template };
   }
 
   /**
    * Without --template: the configured default when it is for this type, else the template named after the type
    * (`claw create x --type nanoclaw` uses configs/templates/nanoclaw.yaml).
    */
-  private defaultTemplate(type: string): string {
-    const { defaults, templates } = this.deps;
+  private defaultTemplate(type: string, templates: TemplateCatalog): string {
+    const { defaults } = this.deps;
     if (templates.get(defaults.template).type === type || !templates.names().includes(type)) return defaults.template;
     return type;
   }
@@ -244,6 +270,15 @@ export class InstanceIntents {
     this.deps.changed(instance.id);
     return updated;
   }
+}
+
+/** `tenant/project/name`, as history shows an instance's own changes. */
+async function pathOf(em: EntityManager, instance: Instance): Promise<string> {
+  const [tenant, project] = await Promise.all([
+    em.getRepository(TenantEntity).findOneBy({ id: instance.tenantId }),
+    em.getRepository(ProjectEntity).findOneBy({ id: instance.projectId }),
+  ]);
+  return `${tenant?.name ?? '?'}/${project?.name ?? '?'}/${instance.name}`;
 }
 
 function assertExists(instance: Instance): void {

@@ -8,17 +8,21 @@ import type { Project } from '../../store/entities/project.js';
 import type { Tenant } from '../../store/entities/tenant.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
-import type { TemplateCatalog } from '../config/template-catalog.js';
+import type { ConfigAt, ConfigStore, VariableScopeRef } from '../config/config-store.js';
+import { ConfigPreview, type ConfigPreviewResult } from './config-preview.js';
 import type { InstanceEvents } from './instance-events.js';
 import { InstanceIntents, type CreateInput, type InstanceDefaults, type UpdateInput } from './instance-intents.js';
 import { InstanceQueries, type Filter, type InstanceView, type MergedEvent } from './instance-queries.js';
 import { InstanceWaits } from './instance-waits.js';
+import { ConfigDrift, type DriftEntry, type DriftScope } from './config-drift.js';
+import { LiveConfig } from './live-config.js';
 import type { WorkloadBuilder } from './workload-builder.js';
 
 // The types commands and views name come from here, as they always have; they live next to the code that uses them.
 export type { CreateInput, InstanceDefaults, UpdateInput } from './instance-intents.js';
 export type { Filter, InstanceView, MergedEvent } from './instance-queries.js';
 export { isSettled } from './instance-waits.js';
+export type { DriftEntry, DriftScope, DriftState } from './config-drift.js';
 
 export class LifecycleEngine {
   /** Told about every change of intent, so the local leader reconciles at once (other replicas' leaders poll). */
@@ -27,12 +31,16 @@ export class LifecycleEngine {
   private readonly intents: InstanceIntents;
   private readonly queries: InstanceQueries;
   private readonly waits: InstanceWaits;
+  private readonly preview: ConfigPreview;
+  private readonly drift: ConfigDrift;
+  /** Which config running claws hold; the reconciler confirms changes applied in place with it. */
+  readonly live: LiveConfig;
 
   constructor(
     db: DataSource,
     runtime: Runtime,
     adapters: AdapterRegistry,
-    templates: TemplateCatalog,
+    configs: ConfigStore,
     builder: WorkloadBuilder,
     secrets: SecretBox,
     history: InstanceEvents,
@@ -41,9 +49,32 @@ export class LifecycleEngine {
   ) {
     // Read at each change, not now: the composition root sets onChange after constructing the engine.
     const changed = (instanceId: string) => this.onChange(instanceId);
-    this.intents = new InstanceIntents({ db, runtime, adapters, templates, builder, secrets, history, defaults, quotaDefaults, changed });
+    this.intents = new InstanceIntents({ db, runtime, adapters, configs, builder, secrets, history, defaults, quotaDefaults, changed });
     this.queries = new InstanceQueries(db, runtime, history);
     this.waits = new InstanceWaits(db);
+    this.preview = new ConfigPreview({ configs, builder, adapters });
+    this.live = new LiveConfig(adapters, secrets, runtime);
+    this.drift = new ConfigDrift({ db, runtime, configs, builder, live: this.live });
+  }
+
+  /** Leader only: checks every running claw for config drift periodically until the signal aborts. */
+  checkDriftPeriodically(signal: AbortSignal): void {
+    this.drift.start(signal);
+  }
+
+  /** Resolves once the periodic drift check has ended (its leadership signal aborted). */
+  driftChecksStopped(): Promise<void> {
+    return this.drift.stopped();
+  }
+
+  /** Checks the running claws in scope for config drift now (`claw config check`). */
+  checkConfig(scope: DriftScope, signal?: AbortSignal): Promise<DriftEntry[]> {
+    return this.drift.check(scope, signal);
+  }
+
+  /** The drifted claws as last checked (the alert engine's config-drift rule). */
+  drifted(): DriftEntry[] {
+    return this.drift.drifted();
   }
 
   quotaOf(tenant: Tenant): TenantQuota {
@@ -91,6 +122,24 @@ export class LifecycleEngine {
 
   update(instance: Instance, input: UpdateInput, by: string): Promise<Instance> {
     return this.intents.update(instance, input, by);
+  }
+
+  /** Moves an instance to config versions (publish, rollout step, rollback); the reconciler applies them. */
+  applyConfig(instance: Instance, at: { config: number; values: number }, by: string): Promise<Instance> {
+    return this.intents.applyConfig(instance, at, by);
+  }
+
+  /**
+   * What moving an instance to config versions would do: the adapter's problems there, and whether the claw would
+   * restart, hot-reload or not notice (a rollout checks every target first and reports each claw's effect).
+   */
+  previewConfig(view: InstanceView, at: ConfigAt): Promise<ConfigPreviewResult> {
+    return this.preview.preview(view.instance, this.queries.refOf(view), at);
+  }
+
+  /** An instance as a scope of config variables (`claw config set --instance`). */
+  scopeOf(view: InstanceView): VariableScopeRef {
+    return this.intents.scopeOf(view.instance, `${view.tenant}/${view.project}/${view.instance.name}`);
   }
 
   get(id: string): Promise<Instance | null> {

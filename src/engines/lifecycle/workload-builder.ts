@@ -1,4 +1,5 @@
-// Builds the WorkloadSpec of an instance: template values, the adapter's files and workload, ids, labels and a spec hash.
+// Builds the WorkloadSpec of an instance from its resolved config (ConfigStore.resolve): the adapter's files and
+// workload, ids, labels and a spec hash.
 import { ClawError } from '../../errors/claw-error.js';
 import { podTarget, type ClawLayout } from '../../runtime/claw-layout.js';
 import type { RuntimeTarget } from '../../runtime/runtime.js';
@@ -7,9 +8,9 @@ import type { Instance } from '../../store/entities/instance.js';
 import type { SecretBox } from '../../store/secret-box.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
 import type { ConfigProblem, RuntimeInfo } from '../adapters/claw-adapter.js';
-import type { TemplateCatalog, ResolvedConfig } from '../config/template-catalog.js';
+import type { ResolvedConfig } from '../config/template-catalog.js';
 import { sha256Hex } from '../../util/ids.js';
-import { openSecretOverrides } from './secret-overrides.js';
+import { filesDigest } from '../../runtime/files-digest.js';
 
 /** Thrown when the instance's config cannot produce valid files: the reconciler marks the instance Failed. */
 export class ConfigInvalidError extends Error {
@@ -33,7 +34,6 @@ function digest(value: unknown): string {
 export class WorkloadBuilder {
   constructor(
     private readonly adapters: AdapterRegistry,
-    private readonly templates: TemplateCatalog,
     private readonly secrets: SecretBox,
   ) {}
 
@@ -42,16 +42,9 @@ export class WorkloadBuilder {
     return this.adapters.get(type).layout;
   }
 
-  /** The unified config: template defaults, then the instance's overrides and (decrypted) secrets. */
-  config(instance: Pick<Instance, 'template' | 'overrides' | 'secretOverrides'>): ResolvedConfig {
-    const secrets = openSecretOverrides(this.secrets, instance.secretOverrides);
-    return this.templates.resolve(instance.template, instance.overrides, secrets);
-  }
-
   /** Everything the adapter must accept for this config on this target; empty when it is fine. */
-  check(instance: Pick<Instance, 'type' | 'version' | 'template' | 'overrides' | 'secretOverrides'>, ref: InstanceRef, target: RuntimeTarget): ConfigProblem[] {
+  check(instance: Pick<Instance, 'type' | 'version'>, ref: InstanceRef, target: RuntimeTarget, config: ResolvedConfig): ConfigProblem[] {
     const adapter = this.adapters.get(instance.type);
-    const config = this.config(instance);
     const problems = adapter.parseConfig(config);
     if (problems.length) return problems;
     const runtime: RuntimeInfo = { ref, target, version: instance.version};
@@ -59,19 +52,19 @@ export class WorkloadBuilder {
   }
 
   /** The adapter's grace period for stopping the instance; undefined when its config is broken (a stop must still work). */
-  graceSeconds(instance: Instance, ref: InstanceRef): number | undefined {
+  graceSeconds(instance: Instance, ref: InstanceRef, config: ResolvedConfig | undefined): number | undefined {
+    if (!config) return undefined;
     try {
       const adapter = this.adapters.get(instance.type);
       const runtime: RuntimeInfo = { ref, target: podTarget(adapter.layout.pod), version: instance.version };
-      return adapter.workload(this.config(instance), runtime, '').terminationGraceSeconds;
+      return adapter.workload(config, runtime, '').terminationGraceSeconds;
     } catch {
       return undefined;
     }
   }
 
-  build(instance: Instance, ref: InstanceRef, target: RuntimeTarget): WorkloadSpec {
+  build(instance: Instance, ref: InstanceRef, target: RuntimeTarget, config: ResolvedConfig): WorkloadSpec {
     const adapter = this.adapters.get(instance.type);
-    const config = this.config(instance);
     const problems = adapter.parseConfig(config);
     if (problems.length) throw new ConfigInvalidError(problems);
     const runtime: RuntimeInfo = { ref, target, version: instance.version};
@@ -85,9 +78,11 @@ export class WorkloadBuilder {
       ? { paths: { configDir: target.configDir, dataDir: target.dataDir, filesDir: target.filesDir }, mounts: adapter.layout.pod.mounts ?? [], sidecars: parts.sidecars ?? [] }
       : { paths: { configDir: target.configDir, dataDir: target.dataDir }, mounts: [], sidecars: [] };
     // Secret values are hashed, never kept in clear, so a new API key still replaces the workload. Unchanged for a claw
-    // without mounts or sidecars, so existing pods are not replaced by this field's arrival.
+    // without mounts or sidecars, so existing pods are not replaced by this field's arrival. Of the files, only what the
+    // claw cannot apply in place counts (with their names, which a pod's volume lists): the rest is configHash.
+    const restartFiles = adapter.restartProjection ? { names: Object.keys(files).sort(), restart: adapter.restartProjection(files) } : files;
     const specHash = digest({
-      image: parts.image, command: parts.command, args: parts.args, env: parts.env, files, resources, storage: instance.storage,
+      image: parts.image, command: parts.command, args: parts.args, env: parts.env, files: restartFiles, resources, storage: instance.storage,
       probes: parts.probes, user: parts.user, group: parts.group, grace: parts.terminationGraceSeconds, process: parts.process,
       secretEnv: Object.fromEntries(Object.entries(parts.secretEnv).map(([k, v]) => [k, digest(v)])),
       ...(pod.mounts.length || pod.sidecars.length ? { mounts: pod.mounts, sidecars: pod.sidecars } : {}),
@@ -96,7 +91,7 @@ export class WorkloadBuilder {
       ref, type: instance.type, version: instance.version, labels: instance.labels, image: parts.image, command: parts.command, args: parts.args,
       env: parts.env, secretEnv: parts.secretEnv, files, port: target.port, probes: parts.probes, resources, storage: instance.storage,
       ...pod, user: parts.user, group: parts.group,
-      terminationGraceSeconds: parts.terminationGraceSeconds, specHash, restartGeneration: instance.restartGeneration,
+      terminationGraceSeconds: parts.terminationGraceSeconds, specHash, configHash: filesDigest(files), restartGeneration: instance.restartGeneration,
       ...(parts.process ? { process: parts.process } : {}),
     };
   }

@@ -11,7 +11,7 @@ import { TenantEntity } from '../../store/entities/tenant.js';
 import type { Logger } from '../../util/logger.js';
 import { sleep } from '../../util/sleep.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
-import type { TemplateCatalog } from '../config/template-catalog.js';
+import type { ConfigStore } from '../config/config-store.js';
 import { utcDay } from './buckets.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -19,7 +19,8 @@ export interface UsageCollectorOptions {
   db: DataSource;
   runtime: Runtime;
   adapters: AdapterRegistry;
-  templates: TemplateCatalog;
+  /** The claw's config at the versions it runs (the model labels its usage). */
+  configs: ConfigStore;
   secrets: SecretBox;
   store: UsageStore;
   settings: UsageSettings;
@@ -49,7 +50,7 @@ const FIRST_READ_DAYS = 7;
 const MAX_BACKOFF_MS = 15 * 60_000;
 const PRUNE_EVERY_MS = 60 * 60_000;
 
-type RunningInstance = Pick<Instance, 'id' | 'tenantId' | 'projectId' | 'name' | 'type' | 'template' | 'overrides' | 'endpoint' | 'gatewayToken' | 'ready'>;
+type RunningInstance = Pick<Instance, 'id' | 'tenantId' | 'projectId' | 'name' | 'type' | 'template' | 'configVersion' | 'valuesVersion' | 'endpoint' | 'gatewayToken' | 'ready'>;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -137,7 +138,7 @@ export class UsageCollector {
 
   private async running(): Promise<Array<RunningInstance & { ref: { id: string; tenant: string; project: string; name: string } }>> {
     const rows = await this.o.db.getRepository(InstanceEntity).find({
-      select: { id: true, tenantId: true, projectId: true, name: true, type: true, template: true, overrides: true, endpoint: true, gatewayToken: true, ready: true },
+      select: { id: true, tenantId: true, projectId: true, name: true, type: true, template: true, configVersion: true, valuesVersion: true, endpoint: true, gatewayToken: true, ready: true },
       where: { phase: 'Running', nameKey: Not(IsNull()) },
     });
     if (rows.length === 0) return [];
@@ -183,7 +184,7 @@ export class UsageCollector {
     const adapter = this.o.adapters.get(instance.type);
     const from = utcDay(now.getTime() - (this.caughtUp.has(instance.id) ? 1 : FIRST_READ_DAYS - 1) * DAY_MS);
     try {
-      const config = this.o.templates.resolve(instance.template, instance.overrides);
+      const config = await this.o.configs.resolve(instance);
       const report = await adapter.readUsage!(
         { endpoint: instance.endpoint!, gatewayToken: this.o.secrets.open(instance.gatewayToken), config },
         { from, to: utcDay(now) },

@@ -1,5 +1,5 @@
 // The Runtime on Kubernetes: one namespace, ResourceQuota and NetworkPolicy per tenant; Secret, ConfigMap, PVCs, Service and Pod per instance.
-import type { CoordinationV1Api, CoreV1Api, CoreV1Event, CustomObjectsApi, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { CoordinationV1Api, CoreV1Api, CoreV1Event, CustomObjectsApi, KubeConfig, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import type { LeaderElector, LeaseTiming } from '../leader-elector.js';
 import type { LogOptions, Observation, Runtime, RuntimeEvent, RuntimeIsolation, RuntimeTarget, TenantQuota, UsageReport } from '../runtime.js';
 import { RuntimeError } from '../runtime.js';
@@ -9,7 +9,7 @@ import { InstanceObjects } from './instance-objects.js';
 import { createApiClients, loadKubeConfig } from './kube-config.js';
 import { KubernetesLeaseElector } from './lease-elector.js';
 import { podTarget, type ClawLayout } from '../claw-layout.js';
-import { LEASE_NAME, tenantNamespace } from './names.js';
+import { LEASE_NAME, pathOfFileKey, tenantNamespace } from './names.js';
 import { podUsage } from './pod-metrics.js';
 import { InstanceNaming } from './instance-naming.js';
 import { ownedBy } from './ownership.js';
@@ -180,6 +180,19 @@ export class KubernetesRuntime implements Runtime {
     } catch (err) {
       throw toRuntimeError(err, `observe ${base} in ${namespace}`);
     }
+  }
+
+  /** Read from the API, not the watch cache: the cache keeps digests of ConfigMap data, never the files. */
+  async files(ref: InstanceRef): Promise<Record<string, string> | undefined> {
+    const { namespace, base } = await this.naming.resolve(ref);
+    let configMap: V1ConfigMap | undefined;
+    try {
+      configMap = await readOrAbsent(() => this.core.readNamespacedConfigMap({ name: base, namespace }));
+    } catch (err) {
+      throw toRuntimeError(err, `config map ${base} in ${namespace}`);
+    }
+    if (!configMap || !ownedBy(configMap, ref.id)) return undefined;
+    return Object.fromEntries(Object.entries(configMap.data ?? {}).map(([key, text]) => [pathOfFileKey(key), text]));
   }
 
   async logs(ref: InstanceRef, options: LogOptions): Promise<string[]> {

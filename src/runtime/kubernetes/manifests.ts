@@ -1,5 +1,5 @@
 // Pure builders of the Kubernetes objects for a tenant and an instance: WorkloadSpec in, manifests out, no API calls.
-import { createHash } from 'node:crypto';
+import { filesDigest } from '../files-digest.js';
 import type {
   V1ConfigMap,
   V1Container,
@@ -94,10 +94,7 @@ export function instanceLabels(spec: WorkloadSpec): Record<string, string> {
 
 /** Digest of the generated files, so a pod shows which config it was created from. */
 export function configHash(files: Record<string, string>): string {
-  const sorted = Object.keys(files)
-    .sort()
-    .map((path) => [path, files[path]]);
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+  return filesDigest(files);
 }
 
 /** `names` are the ones the runtime resolved for the instance (an instance from before the unique names keeps its own). */
@@ -247,7 +244,7 @@ export function podManifest(spec: WorkloadSpec, names: InstanceNames = instanceN
       annotations: {
         [ANNOTATION_SPEC_HASH]: spec.specHash,
         [ANNOTATION_RESTART_GENERATION]: String(spec.restartGeneration),
-        [ANNOTATION_CONFIG_HASH]: configHash(spec.files),
+        [ANNOTATION_CONFIG_HASH]: spec.configHash ?? configHash(spec.files),
       },
     },
     spec: {

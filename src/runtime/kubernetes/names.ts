@@ -91,6 +91,18 @@ export function fileKey(path: string): string {
   return key;
 }
 
+/** The file path a ConfigMap key stands for (fileKey's inverse). */
+export function pathOfFileKey(key: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < key.length; i++) {
+    if (key[i] === '_' && /^[0-9a-f]{2}$/.test(key.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(key.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(key.charCodeAt(i));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** Why a file path cannot be projected from a ConfigMap, or undefined when it can. */
 export function invalidFilePath(path: string): string | undefined {
   if (path === '' || path.startsWith('/')) return 'must be a non-empty relative path';

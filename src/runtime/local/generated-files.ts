@@ -73,3 +73,22 @@ export async function writeGeneratedFiles(
   }
   return { written, removed };
 }
+
+/** The files in the directory now (relative paths), or undefined when it does not exist. */
+export async function readGeneratedFiles(dir: string): Promise<Record<string, string> | undefined> {
+  const paths = await listFiles(dir);
+  if (paths.length === 0) {
+    try {
+      await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+  const files: Record<string, string> = {};
+  for (const path of paths.sort()) {
+    const content = await currentContent(join(dir, path));
+    if (content !== undefined) files[path] = content;
+  }
+  return files;
+}

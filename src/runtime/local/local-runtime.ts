@@ -9,6 +9,7 @@ import type { ClawLayout } from '../claw-layout.js';
 import { RuntimeError, type LogOptions, type Observation, type Runtime, type RuntimeEvent, type RuntimeIsolation, type RuntimeTarget, type TenantQuota, type UsageReport } from '../runtime.js';
 import type { InstanceRef, WorkloadSpec } from '../workload.js';
 import { writeFileAtomic } from './atomic-file.js';
+import { readGeneratedFiles } from './generated-files.js';
 import { ClawUsers } from './claw-users.js';
 import { DEFAULT_CRASH_BACKOFF } from './crash-history.js';
 import { detectIsolation, type LocalIsolation } from './isolation.js';
@@ -120,6 +121,10 @@ export class LocalRuntime implements Runtime {
 
   async observe(ref: InstanceRef): Promise<Observation> {
     return (await this.supervisor(ref)).observe();
+  }
+
+  async files(ref: InstanceRef): Promise<Record<string, string> | undefined> {
+    return readGeneratedFiles(instanceDirs(this.options.rootDir, ref).generated);
   }
 
   async logs(ref: InstanceRef, options: LogOptions): Promise<string[]> {

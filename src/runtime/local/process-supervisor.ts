@@ -152,7 +152,12 @@ export class ProcessSupervisor {
     };
   }
 
-  /** Writes the files and remembers the spec; installation and (re)start happen in the background. */
+  /**
+   * Writes the files and remembers the spec; installation and (re)start happen in the background. Files for a process
+   * that keeps running (same spec hash: a change the claw applies in place) are rewritten now, each atomically, for the
+   * claw's config watcher; files for a replacement wait until the old process is gone, so it never sees a change it
+   * would have to restart for (OpenClaw would restart itself in-process).
+   */
   async apply(workload: WorkloadSpec): Promise<void> {
     const { process } = workload;
     if (!process) throw new RuntimeError('invalid', `a ${workload.type} claw has no local process to run`);
@@ -161,9 +166,8 @@ export class ProcessSupervisor {
       throw new RuntimeError('invalid', `process entry script must be an absolute path, got "${spec.process.entry.script}"`);
     }
     await this.target(spec.ref);
-    const { written, removed } = await writeGeneratedFiles(this.dirs.generated, spec.files, this.owner ? 'group' : 'owner');
-    for (let i = 0; i < written; i++) this.deps.meter.write('file', 'updated');
-    for (let i = 0; i < removed; i++) this.deps.meter.write('file', 'deleted');
+    const proc = this.proc;
+    if (!proc || (!proc.stopping && this.matches(proc.record, spec))) await this.writeFiles(spec);
     const key = `${spec.specHash}/${spec.restartGeneration}`;
     if (key !== this.workloadKey) {
       // A new workload: its restarts and crash history start from zero, like a new pod.
@@ -376,11 +380,20 @@ export class ProcessSupervisor {
     return record.specHash === spec.specHash && record.restartGeneration >= spec.restartGeneration;
   }
 
+  /** The spec's files into generated/: only what differs is written (an unchanged spec writes nothing). */
+  private async writeFiles(spec: LocalSpec): Promise<void> {
+    const { written, removed } = await writeGeneratedFiles(this.dirs.generated, spec.files, this.owner ? 'group' : 'owner');
+    for (let i = 0; i < written; i++) this.deps.meter.write('file', 'updated');
+    for (let i = 0; i < removed; i++) this.deps.meter.write('file', 'deleted');
+  }
+
   private async start(spec: LocalSpec, resolved: ResolvedProcess): Promise<void> {
     this.setProgress('starting');
     // Never as root: a claw adopted after a restart and started again may not have been through target() yet.
     if (this.deps.users) this.owner ??= await this.deps.users.userOf(this.location);
     await createInstanceDirs(this.dirs, this.owner);
+    // A replacement's files were held back while its predecessor ran (apply); the claw starts with them.
+    await this.writeFiles(spec);
     await rotateLog(this.dirs.logFile, this.dirs.previousLogFile);
     const boot = await bootId();
     if (this.closed) return;

@@ -16,12 +16,17 @@ import { MetaEntity } from './meta.js';
 import { AuditEventEntity } from './audit-event.js';
 import { ChatBindingEntity } from './chat-binding.js';
 import { ChatIdentityEntity } from './chat-identity.js';
+import { ConfigTemplateEntity } from './config-template.js';
+import { ConfigVariableEntity } from './config-variable.js';
+import { ConfigVersionEntity } from './config-version.js';
 import { DigestSlotEntity } from './digest-slot.js';
 import { DigestSubscriptionEntity } from './digest-subscription.js';
 import { MemberEntity } from './member.js';
 import { ProjectEntity } from './project.js';
 import { RoleBindingEntity } from './role-binding.js';
 import { RoleEntity } from './role.js';
+import { RolloutTargetEntity } from './rollout-target.js';
+import { RolloutEntity } from './rollout.js';
 import { TenantEntity } from './tenant.js';
 import { UsageResourceRollupEntity, UsageResourceSampleEntity } from './usage-resource-sample.js';
 import { UsageTokenDayEntity } from './usage-token-day.js';
@@ -38,6 +43,9 @@ export const ENTITIES = [
   ApiTokenEntity,
   AuditEventEntity,
   InstanceEntity,
+  ConfigVersionEntity,
+  ConfigVariableEntity,
+  ConfigTemplateEntity,
   InstanceEventEntity,
   LeaseEntity,
   MetaEntity,
@@ -56,4 +64,6 @@ export const ENTITIES = [
   AlertChatEntity,
   DigestSubscriptionEntity,
   DigestSlotEntity,
+  RolloutEntity,
+  RolloutTargetEntity,
 ];

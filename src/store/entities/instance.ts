@@ -16,10 +16,16 @@ export interface Instance {
   type: string;
   version: string;
   template: string;
-  /** Template variables set with --set (non-secret ones). */
-  overrides: Record<string, string>;
-  /** Secret template variables, encrypted as one JSON object (SecretBox); null when there are none. */
-  secretOverrides: string | null;
+  /** The config version of its template and shared variables (global, tenant, project) it runs; see ConfigStore. */
+  configVersion: number;
+  /** The config version of its own variables (`--set`, `claw config set --instance`) it runs. */
+  valuesVersion: number;
+  /**
+   * Its `--set` values from before the config center (plain JSON, and sealed secrets), moved into config variables by
+   * the first start (ConfigStore.bootstrap) and null from then on; never selected.
+   */
+  legacyOverrides?: string | null;
+  legacySecretOverrides?: string | null;
   labels: Record<string, string>;
   cpu: string;
   memory: string;
@@ -52,6 +58,11 @@ export interface Instance {
   observedRestartGeneration: number;
   /** When the workload first became unschedulable or unready in this run, to apply failure deadlines. */
   troubleSince: Date | null;
+  /**
+   * Digest of the generated files the claw is known to run (WorkloadSpec.configHash): recorded when it starts with
+   * them or confirms a change applied in place; null before the first. Optional only so older row literals still fit.
+   */
+  configHash?: string | null;
 
   createdAt: Date;
   createdBy: string | null;
@@ -72,8 +83,10 @@ export const InstanceEntity = new EntitySchema<Instance>({
     type: textColumn('type', 40),
     version: textColumn('version', 60),
     template: textColumn('template', 63),
-    overrides: { type: 'simple-json' },
-    secretOverrides: { name: 'secret_overrides', type: 'text', nullable: true },
+    configVersion: { name: 'config_version', type: 'int', default: 0 },
+    valuesVersion: { name: 'values_version', type: 'int', default: 0 },
+    legacyOverrides: { name: 'overrides', type: 'text', nullable: true, select: false },
+    legacySecretOverrides: { name: 'secret_overrides', type: 'text', nullable: true, select: false },
     labels: { type: 'simple-json' },
     cpu: textColumn('cpu', 20),
     memory: textColumn('memory', 20),
@@ -97,6 +110,7 @@ export const InstanceEntity = new EntitySchema<Instance>({
     reconciledGeneration: { name: 'reconciled_generation', type: 'int' },
     observedRestartGeneration: { name: 'observed_restart_generation', type: 'int' },
     troubleSince: timeColumn('trouble_since', true),
+    configHash: textColumn('config_hash', 64, true),
     createdAt: timeColumn('created_at'),
     createdBy: textColumn('created_by', 100, true),
     updatedAt: timeColumn('updated_at'),

@@ -25,7 +25,7 @@ describe('generated openclaw.json', () => {
     const p = generate({}, pod);
     expect(p.gateway).toEqual({
       mode: 'local', port: 18789, bind: 'lan', auth: { mode: 'token', token: { source: 'env', provider: 'default', id: 'OPENCLAW_GATEWAY_TOKEN' } },
-      reload: { mode: 'off' }, terminal: { enabled: false }, controlUi: { enabled: false },
+      reload: { mode: 'hybrid' }, terminal: { enabled: false }, controlUi: { enabled: false },
       // The OpenAI-compatible endpoint, behind the same token: how people and the usage e2e test talk to a claw.
       http: { endpoints: { chatCompletions: { enabled: true } } },
     });

@@ -42,7 +42,7 @@ describe.each(databaseKinds())('alerts engine on %s', (database) => {
     const project = await tenancy.createProject({ tenant, name: 'sales', createdBy: 'test' });
     claw = {
       id: newId(), tenantId: tenant.id, projectId: project.id, name: 'demo', nameKey: `${project.id}/demo`, type: 'openclaw', version: '1', template: 'default',
-      overrides: {}, secretOverrides: null, labels: {}, cpu: '500m', memory: '2Gi', storage: '1Gi', desiredPhase: 'Running', generation: 1, restartGeneration: 0,
+      configVersion: 1, valuesVersion: 1, labels: {}, cpu: '500m', memory: '2Gi', storage: '1Gi', desiredPhase: 'Running', generation: 1, restartGeneration: 0,
       stopForce: false, keepData: false, gatewayToken: 'x', phase: 'Running', ready: true, restarts: 0, reason: null, message: null, node: null, endpoint: null,
       startedAt: clock, lastTransitionAt: clock, observedGeneration: 1, reconciledGeneration: 1, observedRestartGeneration: 0, troubleSince: null,
       createdAt: clock, createdBy: 'test', updatedAt: clock, destroyedAt: null,

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/settings.js';
 import { AdapterRegistry } from '../../../src/engines/adapters/adapter-registry.js';
 import type { ClawAdapter, ClawUsageReport } from '../../../src/engines/adapters/claw-adapter.js';
-import { TemplateCatalog } from '../../../src/engines/config/template-catalog.js';
 import { UsageCollector } from '../../../src/engines/usage/usage-collector.js';
 import { UsageStore } from '../../../src/engines/usage/usage-store.js';
 import { InstanceEntity } from '../../../src/store/entities/instance.js';
@@ -41,7 +40,7 @@ describe('usage collector', () => {
     if (!r.body.ok) throw new Error(r.body.text);
     const db = t.plane.store.dataSource;
     collector = new UsageCollector({
-      db, runtime: t.plane.runtime, adapters: new AdapterRegistry([standIn]), templates: TemplateCatalog.fromDirectory(), secrets: t.plane.secrets,
+      db, runtime: t.plane.runtime, adapters: new AdapterRegistry([standIn]), configs: t.plane.configs, secrets: t.plane.secrets,
       store: new UsageStore(db), settings: { ...settings.usage, intervalMs: INTERVAL_MS }, logger: silentLogger, now: () => now,
     });
   }, 120_000);
