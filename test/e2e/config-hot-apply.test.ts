@@ -127,6 +127,15 @@ describe('config hot-apply on a real OpenClaw gateway (local runtime)', () => {
   }, 20 * 60_000);
 
   it('lists drift made behind its back, alerts on it, and a reconcile repairs it', async () => {
+    // The restart before settles with a pass or two after the claw is ready (its config recorded); a pass after the edit
+    // would rewrite it before it is seen. Wait for the reconciler to have been quiet for 3 s.
+    await waitFor('gw to settle', row, (r) => r.phase === 'Running' && r.ready && r.observedGeneration === r.generation);
+    let lastPass = Date.now();
+    const unsubscribe = t.plane.controller.onResult(() => {
+      lastPass = Date.now();
+    });
+    await waitFor('the reconciler to be quiet', async () => Date.now() - lastPass, (quietMs) => quietMs >= 3000);
+    unsubscribe();
     const path = join(dirs().generated, 'openclaw.json');
     const desired = readFileSync(path, 'utf8');
     const edited = JSON.parse(desired) as Record<string, any>;

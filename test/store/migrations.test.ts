@@ -38,6 +38,7 @@ const INSTANCES = 2;
 const CHAT = 3;
 const AUDIT_KEYED = 6;
 const PROVENANCE = 7;
+const CONFIG_CENTER = 14;
 
 /** Rows written by plain SQL with the columns of their time: today's entities may have more, which must not matter. */
 async function seed(ds: DataSource, upTo: number): Promise<void> {
@@ -100,12 +101,14 @@ async function seed(ds: DataSource, upTo: number): Promise<void> {
     }
   }
   if (upTo >= INSTANCES) {
+    // From the config center on, an instance names its config versions (0: written before the first start imported them).
+    const versions = upTo >= CONFIG_CENTER;
     await q(
       `INSERT INTO instances (id, tenant_id, project_id, name, name_key, type, version, template, overrides, secret_overrides, labels, cpu, memory, storage,
         desired_phase, generation, restart_generation, stop_force, keep_data, gateway_token, phase, ready, restarts, reason, message, node, endpoint,
         started_at, last_transition_at, observed_generation, reconciled_generation, observed_restart_generation, trouble_since, created_at, created_by,
-        updated_at, destroyed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        updated_at, destroyed_at${versions ? ', config_version, values_version' : ''})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?${versions ? ', 0, 0' : ''})`,
       [
         'i-1', 't-1', 'p-1', 'alpha', 'p-1/alpha', 'openclaw', '2026.9.6', 'default', '{"model":"gpt"}', secrets.seal('{"model.apiKey":"sk-legacy-0123456789"}'), '{"team":"a"}', '500m', '1Gi', '2Gi',
         'Running', 3, 1, 0, 0, secrets.seal('gateway-token'), 'Running', 1, 2, null, null, null, 'http://127.0.0.1:18789',

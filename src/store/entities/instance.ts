@@ -22,7 +22,7 @@ export interface Instance {
   valuesVersion: number;
   /**
    * Its `--set` values from before the config center (plain JSON, and sealed secrets), moved into config variables by
-   * the first start (ConfigStore.bootstrap) and null from then on; never selected.
+   * the first start (ConfigStore.bootstrap) and null from then on.
    */
   legacyOverrides?: string | null;
   legacySecretOverrides?: string | null;
@@ -83,10 +83,10 @@ export const InstanceEntity = new EntitySchema<Instance>({
     type: textColumn('type', 40),
     version: textColumn('version', 60),
     template: textColumn('template', 63),
-    configVersion: { name: 'config_version', type: 'int', default: 0 },
-    valuesVersion: { name: 'values_version', type: 'int', default: 0 },
-    legacyOverrides: { name: 'overrides', type: 'text', nullable: true, select: false },
-    legacySecretOverrides: { name: 'secret_overrides', type: 'text', nullable: true, select: false },
+    configVersion: { name: 'config_version', type: 'int' },
+    valuesVersion: { name: 'values_version', type: 'int' },
+    legacyOverrides: { name: 'overrides', type: 'text', nullable: true },
+    legacySecretOverrides: { name: 'secret_overrides', type: 'text', nullable: true },
     labels: { type: 'simple-json' },
     cpu: textColumn('cpu', 20),
     memory: textColumn('memory', 20),

@@ -42,6 +42,9 @@ export class ConfigCenter1763700000014 implements MigrationInterface {
       // The version of the instance's own variables; `claw update --set` moves it alone, publishing moves both.
       new TableColumn({ name: 'values_version', type: 'integer', default: 0 }),
     ]);
+    // 0 for the instances there are (the first start points them at the version holding their values); then no default,
+    // as the entity has none: TypeORM's multi-row insert on SQLite mixes up rows of an entity with column defaults.
+    for (const name of ['config_version', 'values_version']) await runner.changeColumn('instances', name, new TableColumn({ name, type: 'integer' }));
     // Read once more by the first start, which moves them into config_variables (secrets need the key to split).
     await runner.changeColumn('instances', 'overrides', new TableColumn({ name: 'overrides', type: 'text', isNullable: true }));
   }
