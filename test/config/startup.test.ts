@@ -19,9 +19,14 @@ function start(env: Record<string, string>, until?: RegExp): Promise<Run> {
     const child = spawn(TSX, ['src/main.ts'], { env: { ...process.env, CLAW_LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let stopping = false;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (until?.test(stdout)) child.kill('SIGTERM');
+      // Once: output after the match (the token notice) must not send a second SIGTERM, which tsx answers by killing.
+      if (!stopping && until?.test(stdout)) {
+        stopping = true;
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
