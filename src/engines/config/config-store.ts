@@ -13,7 +13,7 @@ import type { SecretBox } from '../../store/secret-box.js';
 import { closest } from '../../util/suggest.js';
 import type { AdapterRegistry } from '../adapters/adapter-registry.js';
 import {
-  acceptsText, builtinTemplateFiles, coerce, TemplateCatalog, type LayerName, type ResolvedConfig, type TemplateSource, type ValueLayer,
+  acceptsText, builtinTemplateSources, coerce, TemplateCatalog, type LayerName, type ResolvedConfig, type TemplateSource, type ValueLayer,
   type VariableValue,
 } from './template-catalog.js';
 import { maskSecret } from './secret-mask.js';
@@ -298,19 +298,20 @@ export class ConfigStore {
    * the version that holds them. Idempotent; replicas starting together serialise on the config lock.
    */
   async bootstrap(): Promise<void> {
-    const files = builtinTemplateFiles(this.o.builtinDir);
+    const files = builtinTemplateSources(this.o.builtinDir);
     // Broken files stop the start before anything is written (a claw type this build leaves out is not checked).
-    const builtins = TemplateCatalog.fromSources(files.map(({ file, text }) => ({ source: file, doc: parseYaml(text, file), fileName: file.split('/').pop()! })));
+    const builtins = TemplateCatalog.fromSources(files);
     this.checkAgainstAdapter(builtins, [], true);
     await this.write(undefined, async (em) => {
       const repo = em.getRepository(ConfigTemplateEntity);
       const live = (await repo.find()).filter((r) => r.untilVersion === null);
-      const changed: Array<{ name: string; text: string; type: string; previous?: ConfigTemplateRow }> = [];
-      for (const { file, text } of files) {
-        const doc = parseYaml(text, file) as { name: string; type?: string; extends?: string };
-        const previous = live.find((r) => r.name === doc.name);
+      const changed: Array<{ name: string; text: string; previous?: ConfigTemplateRow }> = [];
+      for (const { doc, text } of files) {
+        // Checked by fromSources above: every built-in has a valid name.
+        const { name } = doc as { name: string };
+        const previous = live.find((r) => r.name === name);
         if (previous && (!previous.builtin || previous.body === text)) continue;
-        changed.push({ name: doc.name, text, type: '', ...(previous ? { previous } : {}) });
+        changed.push({ name, text, ...(previous ? { previous } : {}) });
       }
       if (changed.length) {
         const rows = [...live.filter((r) => !changed.some((c) => c.name === r.name)), ...changed.map((c) => ({ name: c.name, body: c.text, sinceVersion: 0, id: 0 } as ConfigTemplateRow))];

@@ -1,7 +1,7 @@
 // Config templates (built-ins in configs/templates/, the rest in the database): typed variables with defaults, bounds,
 // `required` and secrets, resolved per instance from layers of values (global < tenant < project < instance).
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { parseYaml } from '../../config/yaml-file.js';
 import { ClawError } from '../../errors/claw-error.js';
 import type { Text } from '../../i18n/locale.js';
@@ -66,9 +66,13 @@ const MAX_LIST_ITEMS = 100;
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const VARIABLE = /^[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z][a-zA-Z0-9]*)*$/;
 
-/** The YAML files of the built-in templates, by name order: loaded into the database at start. */
-export function builtinTemplateFiles(dir = configPath('templates')): Array<{ file: string; text: string }> {
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+/** The built-in templates (configs/templates/*.yaml, by name order), read and parsed: loaded into the database at start. */
+export function builtinTemplateSources(dir = configPath('templates')): Array<TemplateSource & { text: string }> {
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((fileName) => {
+    const file = join(dir, fileName);
+    const text = readFileSync(file, 'utf8');
+    return { source: file, doc: parseYaml(text, file), fileName, text };
+  });
 }
 
 function fail(file: string, reason: string): never {
@@ -219,7 +223,7 @@ export class TemplateCatalog {
   private constructor(private readonly templates: Map<string, ConfigTemplate>) {}
 
   static fromDirectory(dir = configPath('templates')): TemplateCatalog {
-    return TemplateCatalog.fromSources(builtinTemplateFiles(dir).map(({ file, text }) => ({ source: file, doc: parseYaml(text, file), fileName: basename(file) })), dir);
+    return TemplateCatalog.fromSources(builtinTemplateSources(dir), dir);
   }
 
   /** Checks templates together (each may extend another of the set); the first problem stops it, naming its source. */
@@ -355,14 +359,5 @@ export class TemplateCatalog {
     const names = new Set<string>();
     for (const template of this.templates.values()) for (const name of template.variables.keys()) names.add(name);
     return names;
-  }
-
-  /** Splits `--set` pairs into plain overrides and secrets by the template's variable types. */
-  split(templateName: string, pairs: Record<string, string>): { overrides: Record<string, string>; secrets: Record<string, string> } {
-    const template = this.get(templateName);
-    const overrides: Record<string, string> = {};
-    const secrets: Record<string, string> = {};
-    for (const [k, v] of Object.entries(pairs)) (template.variables.get(k)?.type === 'secret' ? secrets : overrides)[k] = v;
-    return { overrides, secrets };
   }
 }
